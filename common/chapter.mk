@@ -1,0 +1,31 @@
+# chapter.mk: what every chapter's Makefile shares. A chapter sets
+# PROGRAMS (and its own `run`) and includes this file:
+#   all    builds the programs       test   runs tests/*.bats
+#   clean  removes what all built    run    (the chapter's own) the demo
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(TOP)/common/build.mk
+
+LIB = $(TOP)/common/libwaitless.a
+WITH_SERVER = $(TOP)/common/with-slowserver
+# The demo workload of the book: four pages that take 1/8 .. 4/8 s.
+DEMO_URLS = "$$SLOW/slow?delay=0.125" "$$SLOW/slow?delay=0.25" \
+            "$$SLOW/slow?delay=0.375" "$$SLOW/slow?delay=0.5"
+
+all: $(PROGRAMS)
+
+$(PROGRAMS): %: %.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(PROGRAMS:=.o): $(wildcard *.h) $(wildcard $(TOP)/common/*.h)
+
+$(LIB): FORCE
+	@$(MAKE) --no-print-directory -C $(TOP)/common
+
+test: all
+	@$(TOP)/common/run-bats tests
+
+clean:
+	rm -f *.o $(PROGRAMS) $(CLEAN_EXTRA)
+
+FORCE:
+.PHONY: all test clean run FORCE
