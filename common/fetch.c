@@ -1,0 +1,110 @@
+/* fetch: one URL with blocking calls, the lesson of chapter 01: connect,
+ * send the request, read until the response is complete. Each call waits,
+ * and while it waits this thread can do nothing else.
+ * Left out: redirects, retries, keep-alive; the timeout covers the whole fetch.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "fetch.h"
+#include "http.h"
+#include "net.h"
+#include "timeline.h"
+#include "url.h"
+
+/* A failed call: its deadline, or what errno says. Returns -1. */
+static int fail_io(struct fetch_result *r, const char *call, double timeout)
+{
+    if (errno == ETIMEDOUT)
+        report_fail(r, "timed out after %.2f s", timeout);
+    else
+        report_fail(r, "%s: %s", call, strerror(errno));
+    return -1;
+}
+
+static int parse_url(struct fetch_result *r, struct url *u)
+{
+    char err[URL_ERR_LEN];
+    if (url_parse(r->url, u, err, sizeof err) == 0)
+        return 0;
+    report_fail(r, "%s", err);
+    return -1;
+}
+
+/* The connected fd, or -1. */
+static int connect_to(struct fetch_result *r, const struct url *u, double deadline,
+                      double timeout)
+{
+    char err[NET_ERR_LEN];
+    int fd = net_connect(u->host, u->port, deadline, err, sizeof err);
+    if (fd < 0 && errno == ETIMEDOUT)
+        return fail_io(r, "connect", timeout);
+    if (fd < 0)
+        report_fail(r, "%s", err);   /* "connect 127.0.0.1:1: Connection refused" */
+    return fd;
+}
+
+/* Sends the GET for u on fd. */
+static int send_request(struct fetch_result *r, int fd, const struct url *u,
+                        double deadline, double timeout)
+{
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    int len = http_format_get(request, sizeof request, u);
+    if (len < 0) {
+        report_fail(r, "request too long");
+        return -1;
+    }
+    if (net_write_all(fd, request, (size_t)len, deadline) < 0)
+        return fail_io(r, "send", timeout);
+    return 0;
+}
+
+/* Reads into res until it is complete. */
+static int read_response(struct fetch_result *r, int fd, struct http_response *res,
+                         double deadline, double timeout)
+{
+    char buf[16 * 1024], err[HTTP_ERR_LEN];
+    enum http_progress progress = HTTP_MORE;
+    while (progress == HTTP_MORE) {
+        ssize_t n = net_read_some(fd, buf, sizeof buf, deadline);   /* waits here */
+        if (n < 0)
+            return fail_io(r, "read", timeout);
+        if (n == 0)
+            progress = http_response_eof(res, err, sizeof err);   /* the server closed */
+        else
+            progress = http_response_feed(res, buf, (size_t)n, err, sizeof err);
+    }
+    if (progress == HTTP_ERROR) {
+        report_fail(r, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* slide:fetch_blocking */
+int fetch_blocking(struct fetch_result *r, double timeout)
+{
+    struct url u;
+    struct http_response res;
+    int fd = -1, rc = -1;
+
+    r->start = timeline_now();
+    double deadline = r->start + timeout;   /* one deadline for the whole fetch */
+    http_response_init(&res);
+    if (parse_url(r, &u) == 0
+        && (fd = connect_to(r, &u, deadline, timeout)) >= 0        /* waits: handshake */
+        && send_request(r, fd, &u, deadline, timeout) == 0          /* waits: buffer room */
+        && read_response(r, fd, &res, deadline, timeout) == 0) {    /* waits: every byte */
+        r->status = res.status;
+        r->body = res.body;        /* the result owns the body now */
+        r->bytes = res.body_len;
+        res.body = NULL;
+        rc = 0;
+    }
+    net_close(fd);
+    http_response_free(&res);
+    r->end = timeline_now();
+    return rc;
+}
+/* end slide */

@@ -1,0 +1,290 @@
+/* net: resolve, connect (with a deadline), listen, read and write, with the
+ * one EINTR/EAGAIN policy of waitless written down here, once: blocking
+ * helpers retry EINTR and loop over short writes; EAGAIN means "not yet".
+ * Left out: IPv6 (getaddrinfo is asked for IPv4 only, like the servers),
+ * non-blocking DNS (getaddrinfo blocks however we call it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "timeline.h"
+
+/* Writes "CALL host:port: strerror(errno)" into err, keeps errno, returns -1. */
+static int fail(char *err, size_t errlen, const char *call, const char *host, int port)
+{
+    int saved = errno;
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s %s:%d: %s", call, host, port, strerror(saved));
+    errno = saved;
+    return -1;
+}
+
+/* getaddrinfo for IPv4 TCP; passive for listening. 0, or -1 with err. */
+static int resolve(const char *host, int port, int passive, struct addrinfo **list,
+                   char *err, size_t errlen)
+{
+    struct addrinfo hints = { 0 };
+    char service[16];
+    hints.ai_family = AF_INET;   /* the servers listen on IPv4 only */
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(host, service, &hints, list);
+    if (rc == 0)
+        return 0;
+    if (rc == EAI_SYSTEM)
+        return fail(err, errlen, "resolve", host ? host : "*", port);
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "resolve %s: %s", host ? host : "*", gai_strerror(rc));
+    errno = ENOENT;   /* getaddrinfo has its own codes; callers test errno */
+    return -1;
+}
+
+/* A TCP socket that is not inherited across exec (chapter 05 forks). */
+static int new_socket(const struct addrinfo *ai)
+{
+#ifdef SOCK_CLOEXEC
+    return socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+#else
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        net_close(fd);
+        return -1;
+    }
+    return fd;
+#endif
+}
+
+static int set_flag(int fd, int flag, int on)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return -1;
+    flags = on ? flags | flag : flags & ~flag;
+    return fcntl(fd, F_SETFL, flags);
+}
+
+int net_set_nonblocking(int fd)
+{
+    return set_flag(fd, O_NONBLOCK, 1);
+}
+
+void net_close(int fd)
+{
+    int saved = errno;
+    /* No retry on EINTR: on Linux the fd is already closed by then. */
+    if (fd >= 0)
+        close(fd);
+    errno = saved;
+}
+
+/* Waits until fd is ready for `events` or the deadline passes (ETIMEDOUT);
+ * deadline 0 waits forever. Readiness may be an error or a hang-up: the
+ * read, write or SO_ERROR that follows reports it. */
+static int wait_ready(int fd, short events, double deadline)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    for (;;) {
+        int timeout_ms = -1;
+        if (deadline != 0) {
+            double left = deadline - timeline_now();
+            if (left <= 0) {
+                errno = ETIMEDOUT;
+                return -1;
+            }
+            /* Rounded up, so we never wake just before the deadline and spin. */
+            timeout_ms = left > INT_MAX / 1000 ? INT_MAX : (int)(left * 1000) + 1;
+        }
+        int n = poll(&p, 1, timeout_ms);
+        if (n > 0)
+            return 0;
+        if (n < 0 && errno != EINTR)
+            return -1;
+        /* n == 0 or EINTR: loop, and let the deadline decide. */
+    }
+}
+
+int net_connect_result(int fd, const char *host, int port, char *err, size_t errlen)
+{
+    /* A non-blocking connect reports its outcome only here: writable means
+     * "finished", and SO_ERROR says whether it finished well. */
+    int so_error = 0;
+    socklen_t len = sizeof so_error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) < 0)
+        return fail(err, errlen, "getsockopt", host, port);
+    if (so_error != 0) {
+        errno = so_error;
+        return fail(err, errlen, "connect", host, port);
+    }
+    return 0;
+}
+
+/* Starts a non-blocking connect to one address: the fd, or -1 with err. */
+static int start_one(const struct addrinfo *ai, const char *host, int port,
+                     char *err, size_t errlen)
+{
+    int fd = new_socket(ai);
+    if (fd < 0)
+        return fail(err, errlen, "socket", host, port);
+    if (net_set_nonblocking(fd) < 0) {
+        fail(err, errlen, "fcntl", host, port);
+        net_close(fd);
+        return -1;
+    }
+    /* EINPROGRESS: the handshake goes on without us; poll says when it ends. */
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+        fail(err, errlen, "connect", host, port);
+        net_close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int net_connect_start(const char *host, int port, char *err, size_t errlen)
+{
+    struct addrinfo *list;
+    int fd = -1;
+    if (resolve(host, port, 0, &list, err, errlen) < 0)
+        return -1;
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next)
+        fd = start_one(ai, host, port, err, errlen);
+    freeaddrinfo(list);   /* keeps errno on glibc; fd < 0 means err is set */
+    return fd;
+}
+
+/* One address, blocking until connected or the deadline. */
+static int connect_one(const struct addrinfo *ai, const char *host, int port,
+                       double deadline, char *err, size_t errlen)
+{
+    /* Non-blocking underneath even here: a blocking connect cannot be given
+     * a deadline, and one interrupted by a signal cannot simply be retried. */
+    int fd = start_one(ai, host, port, err, errlen);
+    if (fd < 0)
+        return -1;
+    if (wait_ready(fd, POLLOUT, deadline) < 0)
+        fail(err, errlen, "connect", host, port);
+    else if (net_connect_result(fd, host, port, err, errlen) < 0)
+        ;   /* err says why */
+    else if (set_flag(fd, O_NONBLOCK, 0) < 0)   /* back to blocking for the caller */
+        fail(err, errlen, "fcntl", host, port);
+    else
+        return fd;
+    net_close(fd);
+    return -1;
+}
+
+int net_connect(const char *host, int port, double deadline, char *err, size_t errlen)
+{
+    struct addrinfo *list;
+    int fd = -1, saved = 0;
+    if (resolve(host, port, 0, &list, err, errlen) < 0)
+        return -1;
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = connect_one(ai, host, port, deadline, err, errlen);
+        saved = errno;
+        if (fd < 0 && saved == ETIMEDOUT)
+            break;   /* the deadline is shared: no time left for the next one */
+    }
+    freeaddrinfo(list);
+    errno = saved;
+    return fd;
+}
+
+/* Socket, SO_REUSEADDR, bind, listen on one address: the fd or -1. */
+static int listen_one(const struct addrinfo *ai, const char *host, int port,
+                      char *err, size_t errlen)
+{
+    int one = 1;
+    int fd = new_socket(ai);
+    if (fd < 0)
+        return fail(err, errlen, "socket", host, port);
+    /* SO_REUSEADDR: a restarted server may bind while old connections of
+     * the last run sit in TIME_WAIT. */
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+        fail(err, errlen, "setsockopt", host, port);
+    else if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+        fail(err, errlen, "bind", host, port);
+    else if (listen(fd, SOMAXCONN) < 0)
+        fail(err, errlen, "listen", host, port);
+    else if (net_set_nonblocking(fd) < 0)
+        fail(err, errlen, "fcntl", host, port);
+    else
+        return fd;
+    net_close(fd);
+    return -1;
+}
+
+int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen)
+{
+    struct addrinfo *list;
+    struct sockaddr_in addr;
+    socklen_t len = sizeof addr;
+    const char *name = host != NULL ? host : "*";
+    if (resolve(host, port, 1, &list, err, errlen) < 0)
+        return -1;
+    int fd = listen_one(list, name, port, err, errlen);   /* the first address only */
+    freeaddrinfo(list);
+    if (fd < 0)
+        return -1;
+    /* Port 0 asks the kernel for any free port: getsockname says which. */
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0) {
+        fail(err, errlen, "getsockname", name, port);
+        net_close(fd);
+        return -1;
+    }
+    if (bound_port != NULL)
+        *bound_port = ntohs(addr.sin_port);
+    return fd;
+}
+
+ssize_t net_read_some(int fd, void *buf, size_t len, double deadline)
+{
+    for (;;) {
+        /* poll first: a read() alone would block past the deadline. */
+        if (deadline != 0 && wait_ready(fd, POLLIN, deadline) < 0)
+            return -1;
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR || (errno == EAGAIN && deadline != 0))
+            continue;   /* EAGAIN: a non-blocking fd that poll woke too early */
+        return -1;
+    }
+}
+
+/* One write that cannot raise SIGPIPE on a socket whose peer has gone:
+ * send(MSG_NOSIGNAL) turns it into EPIPE. Pipes and files take write(). */
+static ssize_t write_some(int fd, const char *p, size_t len)
+{
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+        n = write(fd, p, len);
+    return n;
+}
+
+int net_write_all(int fd, const void *buf, size_t len, double deadline)
+{
+    const char *p = buf;
+    size_t sent = 0;
+    while (sent < len) {
+        if (deadline != 0 && wait_ready(fd, POLLOUT, deadline) < 0)
+            return -1;
+        ssize_t n = write_some(fd, p + sent, len - sent);
+        if (n < 0 && (errno == EINTR || (errno == EAGAIN && deadline != 0)))
+            continue;
+        if (n < 0)
+            return -1;
+        sent += (size_t)n;   /* a short write: go round for the rest */
+    }
+    return 0;
+}

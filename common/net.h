@@ -1,0 +1,48 @@
+/* net: the socket calls every chapter needs, written once.
+ * Blocking helpers loop over EINTR and short counts; the non-blocking ones
+ * only start things. Errors: return -1 with errno set and, where there is an
+ * `err` buffer, a message naming the call ("connect 127.0.0.1:8000: ...").
+ * Left out: IPv6 (names resolve to IPv4 only, so "localhost" is 127.0.0.1),
+ * TLS, DNS without blocking (getaddrinfo blocks; a failed lookup sets ENOENT).
+ */
+#ifndef WAITLESS_NET_H
+#define WAITLESS_NET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define NET_ERR_LEN 256
+
+/* A blocking connect to host:port. `deadline` is an absolute
+ * timeline_now() time after which it gives up with ETIMEDOUT (0 = never).
+ * Returns the connected fd, or -1. */
+int net_connect(const char *host, int port, double deadline, char *err, size_t errlen);
+
+/* A non-blocking connect: returns an fd whose connect is under way
+ * (EINPROGRESS) or already done; wait until it is writable, then ask
+ * net_connect_result whether it worked. Returns -1 with err on failure. */
+int net_connect_start(const char *host, int port, char *err, size_t errlen);
+
+/* After a non-blocking connect's fd became writable: 0 when connected,
+ * -1 with errno and err set from SO_ERROR when it failed. */
+int net_connect_result(int fd, const char *host, int port, char *err, size_t errlen);
+
+/* Listen on host:port (port 0 = any free port). Returns the fd (non-blocking)
+ * and stores the bound port in *bound_port. */
+int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen);
+
+/* Write all len bytes to a blocking fd, retrying EINTR and short writes,
+ * giving up with ETIMEDOUT at `deadline` (0 = never). 0 or -1. */
+int net_write_all(int fd, const void *buf, size_t len, double deadline);
+
+/* One read from a blocking fd that waits at most until `deadline`
+ * (0 = forever). Returns bytes read, 0 at end of stream, -1 with errno
+ * (ETIMEDOUT when the deadline passed). Retries EINTR. */
+ssize_t net_read_some(int fd, void *buf, size_t len, double deadline);
+
+int net_set_nonblocking(int fd);
+
+/* Close fd and keep errno as it was (for error paths). */
+void net_close(int fd);
+
+#endif

@@ -1,0 +1,142 @@
+/* url: url_parse, one strict pass over "http://host[:port][/path][?query]".
+ * Every rejection names what is wrong; the result goes into fixed arrays.
+ * Left out: https, userinfo, IPv6 literals, fragments, percent-decoding.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "url.h"
+
+/* Writes the message (when there is room for one) and returns -1. */
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* The characters no URL may hold: spaces, control characters, '#'. */
+static int check_chars(const char *text, char *err, size_t errlen)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ')
+            return fail(err, errlen, "space at position %d", (int)(p - text) + 1);
+        if (c < 0x20 || c == 0x7f)
+            return fail(err, errlen, "control character 0x%02x at position %d", c,
+                        (int)(p - text) + 1);
+        if (c == '#')
+            return fail(err, errlen, "fragments ('#') are not supported");
+    }
+    return 0;
+}
+
+/* Checks the scheme; returns the length of "http://" or -1. */
+static int parse_scheme(const char *text, char *err, size_t errlen)
+{
+    const char *sep = strstr(text, "://");
+    if (sep == NULL)
+        return fail(err, errlen, "scheme must be http:// (the URL has none)");
+    size_t len = (size_t)(sep - text);
+    if (len == 4 && strncasecmp(text, "http", 4) == 0)
+        return 7;
+    if (len == 5 && strncasecmp(text, "https", 5) == 0)
+        return fail(err, errlen, "https is not supported");
+    return fail(err, errlen, "scheme must be http://, not '%.*s'",
+                len > 16 ? 16 : (int)len, text);
+}
+
+/* host[len]: 1..URL_HOST_MAX letters, digits, '-' and '.', no empty label. */
+static int parse_host(const char *host, size_t len, struct url *out, char *err, size_t errlen)
+{
+    if (len == 0)
+        return fail(err, errlen, "no host");
+    if (len > URL_HOST_MAX)
+        return fail(err, errlen, "host is longer than %d characters", URL_HOST_MAX);
+    for (size_t i = 0; i < len; i++) {
+        char c = host[i];
+        if (c == '[')
+            return fail(err, errlen, "IPv6 addresses are not supported");
+        if ((unsigned char)c >= 0x80)
+            return fail(err, errlen, "byte 0x%02x is not allowed in a host name",
+                        (unsigned char)c);
+        if (!is_alnum(c) && c != '-' && c != '.')
+            return fail(err, errlen, "character '%c' is not allowed in a host name", c);
+        if (c == '.' && (i == 0 || i + 1 == len || host[i + 1] == '.'))
+            return fail(err, errlen, "host has an empty label (a '.' at an end or '..')");
+    }
+    memcpy(out->host, host, len);
+    out->host[len] = '\0';
+    return 0;
+}
+
+/* digits[len]: the text after ':', a number from 1 to 65535. */
+static int parse_port(const char *digits, size_t len, struct url *out, char *err, size_t errlen)
+{
+    long port = 0;
+    if (len == 0)
+        return fail(err, errlen, "empty port after ':'");
+    for (size_t i = 0; i < len; i++) {
+        if (digits[i] < '0' || digits[i] > '9')
+            return fail(err, errlen, "port '%.*s' is not a number",
+                        len > 32 ? 32 : (int)len, digits);
+        if (port <= 65535)          /* stop growing: long digit strings stay out of range */
+            port = port * 10 + (digits[i] - '0');
+    }
+    if (port < 1 || port > 65535)
+        return fail(err, errlen, "port %.*s is out of range 1-65535",
+                    len > 32 ? 32 : (int)len, digits);
+    out->port = (int)port;
+    return 0;
+}
+
+/* rest: what follows host[:port], "" or "/..." or "?...". */
+static int parse_path(const char *rest, struct url *out, char *err, size_t errlen)
+{
+    /* "http://h" means "/", and "http://h?x=1" means "/?x=1". */
+    size_t slash = rest[0] == '/' ? 0 : 1, len = strlen(rest);
+    if (slash + len > URL_PATH_MAX)
+        return fail(err, errlen, "path is longer than %d characters", URL_PATH_MAX);
+    out->path[0] = '/';
+    memcpy(out->path + slash, rest, len + 1);
+    return 0;
+}
+
+int url_parse(const char *text, struct url *out, char *err, size_t errlen)
+{
+    if (text == NULL || text[0] == '\0')
+        return fail(err, errlen, "empty URL");
+    if (check_chars(text, err, errlen) < 0)
+        return -1;
+    int skip = parse_scheme(text, err, errlen);
+    if (skip < 0)
+        return -1;
+    const char *authority = text + skip;
+    size_t auth_len = strcspn(authority, "/?");
+    const char *at = memchr(authority, '@', auth_len);
+    if (at != NULL)
+        return fail(err, errlen, "user names ('user@host') are not supported");
+    const char *colon = memchr(authority, ':', auth_len);
+    size_t host_len = colon != NULL ? (size_t)(colon - authority) : auth_len;
+    if (parse_host(authority, host_len, out, err, errlen) < 0)
+        return -1;
+    out->port = 80;
+    if (colon != NULL
+        && parse_port(colon + 1, auth_len - host_len - 1, out, err, errlen) < 0)
+        return -1;
+    return parse_path(authority + auth_len, out, err, errlen);
+}
