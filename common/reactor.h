@@ -1,0 +1,65 @@
+/* reactor: one thread waits for many things at once.
+ *
+ *   while (something is watched or a timer is pending) {
+ *       wait for fds with a timeout (until the next timer is due)
+ *       call the handlers of the fds that are ready
+ *       call the timers that are due
+ *   }
+ *
+ * Rules, all of which chapter 07 tests:
+ * - reactor_run returns when reactor_stop was called (after the current
+ *   pass), or when no fd is watched and no timer is pending, as in libuv.
+ *   (Twisted's reactor.run() differs: it runs until stopped, even idle.)
+ * - Timers fire in order of due time; equal due times fire in the order
+ *   they were added. A timer added during a pass never fires in that pass.
+ * - Handlers and timers may watch, unwatch, add and cancel anything,
+ *   including their own fd or timer; a handler never runs for an fd that
+ *   was unwatched earlier in the same pass.
+ * - The caller owns fds and callback arguments: the reactor never closes
+ *   an fd. Unwatch before close.
+ * - The select backend only holds fds below FD_SETSIZE (1024): reactor_watch
+ *   refuses larger ones with ERANGE instead of corrupting memory.
+ * Left out: signals, threads (one reactor per thread; none of it is
+ * thread-safe), priorities.
+ */
+#ifndef WAITLESS_REACTOR_H
+#define WAITLESS_REACTOR_H
+
+#define REACTOR_READ  1
+#define REACTOR_WRITE 2
+
+struct reactor;
+struct timer;
+
+/* Called with the events (REACTOR_READ | REACTOR_WRITE) that are ready. */
+typedef void handler_fn(struct reactor *r, int fd, int events, void *arg);
+typedef void timer_fn(struct reactor *r, void *arg);
+
+/* NULL with errno set on failure. */
+struct reactor *reactor_new(void);
+
+/* Watch fd for events, calling fn(r, fd, ready, arg) when any is ready.
+ * Watching a watched fd again replaces its events, handler and arg.
+ * 0, or -1 with errno (ERANGE: fd too large for the backend). */
+int reactor_watch(struct reactor *r, int fd, int events, handler_fn *fn, void *arg);
+
+/* Stop watching fd; unwatching an fd that is not watched does nothing. */
+void reactor_unwatch(struct reactor *r, int fd);
+
+/* Call fn(r, arg) once, `seconds` from now. NULL with errno on failure.
+ * The handle is valid until fn has returned or the timer is cancelled. */
+struct timer *reactor_call_later(struct reactor *r, double seconds, timer_fn *fn, void *arg);
+
+/* Cancel a pending timer (or the running timer, from inside its own fn). */
+void reactor_cancel(struct reactor *r, struct timer *t);
+
+/* Runs the loop (see the rules above). 0, or -1 with errno when waiting
+ * itself failed (EBADF: an fd was closed while still watched). */
+int reactor_run(struct reactor *r);
+
+void reactor_stop(struct reactor *r);
+
+/* Frees the reactor and its pending timers; closes no fd. */
+void reactor_free(struct reactor *r);
+
+#endif
