@@ -1,0 +1,678 @@
+/* slowserver: the HTTP/1.0 server every chapter fetches from. It answers
+ * slowly on purpose (?delay=S), and badly on request (the fault endpoints),
+ * on one thread, with the reactor: delays are timers, never sleep().
+ * Left out: keep-alive, HTTP/1.1, files, anything but GET.
+ *
+ *   /slow?delay=S&bytes=N[&chunk=B&every=S]   N bytes after S seconds,
+ *                                   optionally trickled B bytes every S s
+ *   /status/CODE        that status       /hang      never answers
+ *   /truncate?bytes=N   promises N, sends N/2, closes
+ *   /reset              closes with a TCP RST       /garbage   not HTTP
+ *   /statusonly         a status line, no headers   /nolength  body to EOF
+ *   /bigheaders         a 70 KiB response head
+ * Every endpoint takes ?delay=S.
+ */
+#define _GNU_SOURCE   /* accept4: a new socket, non-blocking, in one call */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "net.h"
+#include "reactor.h"
+
+#define BODY_MAX (1024L * 1024 * 1024)   /* ?bytes= up to 1 GiB, generated */
+
+enum conn_state {
+    READING_REQUEST,   /* collecting the request head */
+    WAITING,           /* the ?delay= timer runs */
+    WRITING,           /* sending head and body, maybe trickled */
+    HANGING,           /* /hang: answering never */
+    DRAINING,          /* all sent, our side shut: read until the client closes */
+};
+
+struct conn {
+    int fd;
+    struct server *server;
+    struct conn *prev, *next;        /* the server's list, to free at exit */
+    enum conn_state state;
+    char request[HTTP_REQUEST_HEAD_MAX];
+    size_t request_len;
+    struct timer *timer;             /* head deadline, delay, or trickle */
+    char *head;                      /* the response head, malloc'd */
+    size_t head_len, head_sent;
+    size_t body_len, body_sent;      /* body bytes to send (the pattern) */
+    size_t chunk, allowed;           /* trickling: bytes per tick, may send now */
+    double every;                    /* trickling: seconds between ticks */
+    int reset;                       /* close with RST instead of answering */
+};
+
+struct server {
+    struct reactor *reactor;
+    int listen_fd;
+    int signal_pipe[2];              /* the signal handler writes, the loop reads */
+    double head_timeout;             /* a request head must arrive within this */
+    int verbose;
+    struct conn *conns;
+    long n_conns, n_refused;
+};
+
+static int signal_write_fd = -1;
+
+static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("slowserver: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- connections: create, free ------------------------------------ */
+
+static void conn_free(struct conn *c)
+{
+    struct server *s = c->server;
+    reactor_unwatch(s->reactor, c->fd);
+    reactor_cancel(s->reactor, c->timer);
+    if (c->reset) {
+        /* SO_LINGER with a zero timeout turns close() into a TCP RST. */
+        struct linger hard = { 1, 0 };
+        if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard) < 0)
+            log_msg("setsockopt SO_LINGER fd %d: %s", c->fd, strerror(errno));
+    }
+    if (close(c->fd) < 0)
+        log_msg("close fd %d: %s", c->fd, strerror(errno));
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->n_conns--;
+    free(c->head);
+    free(c);
+}
+
+static void on_conn_io(struct reactor *r, int fd, int events, void *arg);
+static void on_head_timeout(struct reactor *r, void *arg);
+
+static void conn_new(struct server *s, int fd)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        log_msg("fd %d: out of memory, closing", fd);
+        net_close(fd);
+        return;
+    }
+    c->fd = fd;
+    c->server = s;
+    if (reactor_watch(s->reactor, fd, REACTOR_READ, on_conn_io, c) < 0) {
+        /* ERANGE: the select backend cannot hold this fd (>= FD_SETSIZE). */
+        s->n_refused++;
+        log_msg("refusing connection on fd %d: %s", fd,
+                errno == ERANGE ? "over FD_SETSIZE for select" : strerror(errno));
+        net_close(fd);
+        free(c);
+        return;
+    }
+    c->timer = reactor_call_later(s->reactor, s->head_timeout, on_head_timeout, c);
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->n_conns++;
+    if (c->timer == NULL) {
+        log_msg("fd %d: no timer: %s", fd, strerror(errno));
+        conn_free(c);
+    }
+}
+
+static void on_head_timeout(struct reactor *r, void *arg)
+{
+    struct conn *c = arg;
+    (void)r;
+    c->timer = NULL;
+    if (c->server->verbose)
+        log_msg("fd %d: no complete request within %.1f s, closing", c->fd,
+                c->server->head_timeout);
+    conn_free(c);
+}
+
+/* ---- the response: head, then body bytes of a checkable pattern ---- */
+
+/* Body byte i belongs to 64-byte line i/64, which starts with its number,
+ * so a lost or repeated piece shows up in a diff. */
+static size_t fill_body(char *out, size_t offset, size_t len)
+{
+    static const char text[] = "waitless slow body: the quick brown fox jumps over it";
+    char line[80];
+    size_t done = 0;
+    while (done < len) {
+        size_t number = (offset + done) / 64, column = (offset + done) % 64;
+        snprintf(line, sizeof line, "%07zu %-55.55s\n", number % 10000000, text);
+        size_t n = 64 - column < len - done ? 64 - column : len - done;
+        memcpy(out + done, line + column, n);
+        done += n;
+    }
+    return done;
+}
+
+/* Prepares the response head; a short text body may ride along in it. */
+static int set_head(struct conn *c, int status, const char *reason,
+                    long long content_length, const char *extra, const char *text)
+{
+    char length[64] = "";
+    if (content_length >= 0)
+        snprintf(length, sizeof length, "Content-Length: %lld\r\n", content_length);
+    size_t size = strlen(extra) + strlen(text) + 256;
+    c->head = malloc(size);
+    if (c->head == NULL)
+        return -1;
+    int n = snprintf(c->head, size,
+                     "HTTP/1.0 %d %s\r\nServer: waitless-slowserver\r\n"
+                     "Content-Type: text/plain\r\nConnection: close\r\n%s%s\r\n%s",
+                     status, reason, length, extra, text);
+    c->head_len = (size_t)n;
+    return 0;
+}
+
+/* A complete short answer: status line, headers and a one-line body. */
+static int set_text(struct conn *c, int status, const char *reason, const char *text)
+{
+    return set_head(c, status, reason, (long long)strlen(text), "", text);
+}
+
+/* ?name=value as a number in [min, max] (a whole one when `whole`).
+ * Absent: `fallback`. Bad: -1 with the reason in why. */
+static int param(const char *path, const char *name, double fallback, double min,
+                 double max, int whole, double *out, char *why, size_t whylen)
+{
+    char text[32], *end;
+    int found = http_query_param(path, name, text, sizeof text);
+    *out = fallback;
+    if (found == 0)
+        return 0;
+    double v = found < 0 ? NAN : strtod(text, &end);
+    if (found < 0 || end == text || *end != '\0' || !(v >= min && v <= max)
+        || (whole && v != floor(v))) {
+        snprintf(why, whylen, "%s must be a %s from %g to %g\n", name,
+                 whole ? "whole number" : "number", min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The parameters every endpoint takes. */
+struct params {
+    double delay, bytes, chunk, every;
+};
+
+static int read_params(const char *path, struct params *p, char *why, size_t len)
+{
+    if (param(path, "delay", 0, 0, 3600, 0, &p->delay, why, len) < 0
+        || param(path, "bytes", 1024, 0, (double)BODY_MAX, 1, &p->bytes, why, len) < 0
+        || param(path, "chunk", 0, 1, (double)BODY_MAX, 1, &p->chunk, why, len) < 0
+        || param(path, "every", 0.1, 0, 60, 0, &p->every, why, len) < 0)
+        return -1;
+    return 0;
+}
+
+/* Sets up the answer to a parsed request. Returns the status's class of
+ * behaviour: 0 answer (after p->delay), 1 hang. -1: out of memory. */
+static int route(struct conn *c, const char *path, struct params *p)
+{
+    char why[160], name[32] = "";
+    size_t name_len = strcspn(path, "?");
+    if (read_params(path, p, why, sizeof why) < 0)
+        return set_text(c, 400, "Bad Request", why);
+    if (name_len < sizeof name)
+        memcpy(name, path, name_len);   /* the endpoint, without its ?query */
+    if (strcmp(name, "/slow") == 0 || strcmp(name, "/") == 0) {
+        c->body_len = (size_t)p->bytes;
+        c->chunk = (size_t)p->chunk;
+        c->every = p->every;
+        return set_head(c, 200, "OK", (long long)c->body_len, "", "");
+    }
+    if (strcmp(name, "/truncate") == 0) {
+        c->body_len = (size_t)p->bytes / 2;
+        return set_head(c, 200, "OK", (long long)p->bytes, "", "");
+    }
+    if (strcmp(name, "/nolength") == 0) {
+        c->body_len = (size_t)p->bytes;
+        return set_head(c, 200, "OK", -1, "", "");
+    }
+    if (strcmp(name, "/hang") == 0)
+        return 1;
+    if (strcmp(name, "/reset") == 0) {
+        c->reset = 1;
+        return 0;
+    }
+    if (strcmp(name, "/garbage") == 0) {
+        c->head = strdup("SSH-2.0-OpenSSH_9.2 this is not an HTTP response\r\n\r\n");
+        c->head_len = c->head ? strlen(c->head) : 0;
+        return c->head ? 0 : -1;
+    }
+    if (strcmp(name, "/statusonly") == 0) {
+        c->head = strdup("HTTP/1.0 200 OK\r\n\r\nno headers at all\n");
+        c->head_len = c->head ? strlen(c->head) : 0;
+        return c->head ? 0 : -1;
+    }
+    if (strcmp(name, "/bigheaders") == 0) {
+        char *extra = malloc(70 * 1024 + 1), *at = extra;
+        if (extra == NULL)
+            return -1;
+        for (int i = 0; i < 70 * 1024 / 64; i++)   /* 1120 lines of 64 bytes */
+            at += sprintf(at, "X-Filler-%04d: %-46.46s\r\n", i, "padding to make the head huge");
+        int rc = set_head(c, 200, "OK", 3, extra, "ok\n");
+        free(extra);
+        return rc;
+    }
+    int code = 0;
+    if (strncmp(name, "/status/", 8) == 0 && strspn(name + 8, "0123456789") == 3
+        && name[11] == '\0' && (code = atoi(name + 8)) >= 100 && code <= 599) {
+        snprintf(why, sizeof why, "status %d as asked\n", code);
+        return set_text(c, code, code < 400 ? "As Asked" : "Failing As Asked", why);
+    }
+    return set_text(c, 404, "Not Found", "no such endpoint: try /slow?delay=1\n");
+}
+
+/* ---- sending ------------------------------------------------------- */
+
+static void on_drain_timeout(struct reactor *r, void *arg)
+{
+    struct conn *c = arg;
+    (void)r;
+    c->timer = NULL;
+    conn_free(c);
+}
+
+/* Everything is sent. Shut our side and read until the client closes, so
+ * that unread request bytes do not turn close() into a RST that could
+ * destroy the answer in flight (Apache's "lingering close"). */
+static int finish(struct conn *c)
+{
+    struct reactor *r = c->server->reactor;
+    c->state = DRAINING;
+    reactor_cancel(r, c->timer);
+    c->timer = reactor_call_later(r, 2.0, on_drain_timeout, c);
+    if (shutdown(c->fd, SHUT_WR) < 0 || c->timer == NULL
+        || reactor_watch(r, c->fd, REACTOR_READ, on_conn_io, c) < 0) {
+        conn_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_trickle(struct reactor *r, void *arg)
+{
+    struct conn *c = arg;
+    c->timer = NULL;
+    c->allowed += c->chunk;
+    if (reactor_watch(r, c->fd, REACTOR_READ | REACTOR_WRITE, on_conn_io, c) < 0)
+        conn_free(c);
+}
+
+/* How many body bytes may go out now: all, or up to the trickle allowance. */
+static size_t sendable(const struct conn *c)
+{
+    if (c->chunk == 0 || c->allowed > c->body_len)
+        return c->body_len;
+    return c->allowed;
+}
+
+/* Sends as much as the socket takes. 0: keep going, -1: conn is gone. */
+static int write_some(struct conn *c)
+{
+    char buf[16 * 1024];
+    while (c->head_sent < c->head_len || c->body_sent < sendable(c)) {
+        const char *data = c->head + c->head_sent;
+        size_t len = c->head_len - c->head_sent;
+        if (len == 0) {
+            len = sendable(c) - c->body_sent;
+            len = fill_body(buf, c->body_sent, len < sizeof buf ? len : sizeof buf);
+            data = buf;
+        }
+        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return 0;                          /* the socket is full: wait */
+        if (n < 0) {                           /* EPIPE, ECONNRESET: client gone */
+            if (c->server->verbose)
+                log_msg("send fd %d: %s", c->fd, strerror(errno));
+            conn_free(c);
+            return -1;
+        }
+        if (data == buf)
+            c->body_sent += (size_t)n;
+        else
+            c->head_sent += (size_t)n;
+    }
+    return 0;
+}
+
+/* Returns -1 when c is gone (freed), as do the functions below. */
+static int send_more(struct conn *c)
+{
+    struct reactor *r = c->server->reactor;
+    if (write_some(c) < 0)
+        return -1;
+    if (c->head_sent < c->head_len || c->body_sent < sendable(c))
+        return 0;                              /* socket full, still watched */
+    if (c->body_sent == c->body_len)
+        return finish(c);
+    /* Trickling: this tick's bytes are out; wait for the next tick. */
+    c->timer = reactor_call_later(r, c->every, on_trickle, c);
+    if (c->timer == NULL || reactor_watch(r, c->fd, REACTOR_READ, on_conn_io, c) < 0) {
+        conn_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static int start_answer(struct conn *c)
+{
+    c->state = WRITING;
+    c->allowed = c->chunk;
+    if (c->reset || reactor_watch(c->server->reactor, c->fd,
+                                  REACTOR_READ | REACTOR_WRITE, on_conn_io, c) < 0) {
+        conn_free(c);                          /* /reset: closes with RST */
+        return -1;
+    }
+    return 0;
+}
+
+static void on_delay_done(struct reactor *r, void *arg)
+{
+    struct conn *c = arg;
+    (void)r;
+    c->timer = NULL;
+    start_answer(c);
+}
+
+/* ---- receiving ----------------------------------------------------- */
+
+static int handle_request(struct conn *c, size_t head_len)
+{
+    struct reactor *r = c->server->reactor;
+    struct http_request req;
+    struct params p = { 0 };
+    char why[HTTP_ERR_LEN + 1];
+    int behaviour;
+    reactor_cancel(r, c->timer);
+    c->timer = NULL;
+    if (http_request_parse(c->request, head_len, &req, why, sizeof why - 1) < 0) {
+        strcat(why, "\n");
+        behaviour = set_text(c, 400, "Bad Request", why);
+    } else if (strcmp(req.method, "GET") != 0) {
+        behaviour = set_text(c, 405, "Method Not Allowed", "only GET is served here\n");
+    } else {
+        behaviour = route(c, req.path, &p);
+    }
+    if (c->server->verbose)
+        log_msg("fd %d: %.*s", c->fd, (int)strcspn(c->request, "\r\n"), c->request);
+    if (behaviour == 1) {
+        c->state = HANGING;                    /* still watched for reading */
+        return 0;
+    }
+    if (behaviour == 0 && p.delay == 0)
+        return start_answer(c);
+    c->state = WAITING;
+    if (behaviour < 0 || (c->timer = reactor_call_later(r, p.delay, on_delay_done, c)) == NULL) {
+        log_msg("fd %d: out of memory", c->fd);
+        conn_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads what the client sent. Returns -1 when the connection is gone. */
+static int read_some(struct conn *c)
+{
+    char discard[4096];
+    char *into = discard;
+    size_t room = sizeof discard;
+    if (c->state == READING_REQUEST) {
+        into = c->request + c->request_len;
+        room = sizeof c->request - c->request_len;
+    }
+    ssize_t n = read(c->fd, into, room);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    if (n <= 0) {   /* the client closed or reset: whatever we were doing ends */
+        if (n < 0 && c->server->verbose)
+            log_msg("read fd %d: %s", c->fd, strerror(errno));
+        conn_free(c);
+        return -1;
+    }
+    if (c->state != READING_REQUEST)
+        return 0;                              /* extra bytes: ignored */
+    size_t scanned = c->request_len > 3 ? c->request_len - 3 : 0;
+    c->request_len += (size_t)n;
+    size_t head_len = http_request_head_end(c->request + scanned, c->request_len - scanned);
+    if (head_len > 0)
+        return handle_request(c, scanned + head_len);
+    if (c->request_len < sizeof c->request)
+        return 0;                              /* not all there yet */
+    reactor_cancel(c->server->reactor, c->timer);
+    c->timer = NULL;
+    if (set_text(c, 431, "Request Header Fields Too Large", "request head over 8 KiB\n") < 0) {
+        conn_free(c);
+        return -1;
+    }
+    return start_answer(c);
+}
+
+static void on_conn_io(struct reactor *r, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    (void)r;
+    (void)fd;
+    if ((events & REACTOR_WRITE) && c->state == WRITING && send_more(c) < 0)
+        return;
+    if (events & REACTOR_READ)
+        read_some(c);
+}
+
+/* ---- accepting ----------------------------------------------------- */
+
+static void on_listen_ready(struct reactor *r, int fd, int events, void *arg);
+
+static void on_accept_retry(struct reactor *r, void *arg)
+{
+    struct server *s = arg;
+    if (reactor_watch(r, s->listen_fd, REACTOR_READ, on_listen_ready, s) < 0)
+        log_msg("watch listening fd %d: %s", s->listen_fd, strerror(errno));
+}
+
+static void on_listen_ready(struct reactor *r, int fd, int events, void *arg)
+{
+    struct server *s = arg;
+    (void)events;
+    for (;;) {   /* take every waiting connection: one readiness, many clients */
+        int client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client >= 0) {
+            conn_new(s, client);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        /* Out of fds (EMFILE): the listening socket stays readable, and
+         * watching it now would spin. Look away for 100 ms instead. */
+        log_msg("accept on fd %d: %s (pausing accepts for 0.1 s)", fd, strerror(errno));
+        reactor_unwatch(r, fd);
+        if (reactor_call_later(r, 0.1, on_accept_retry, s) == NULL)
+            reactor_stop(r);
+        return;
+    }
+}
+
+/* ---- stopping on SIGINT/SIGTERM: the self-pipe trick ---------------- */
+
+static void on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    if (write(signal_write_fd, &byte, 1) < 0) {
+        /* the pipe is full: a stop is already on its way */
+    }
+    errno = saved;
+}
+
+static void on_signal_pipe(struct reactor *r, int fd, int events, void *arg)
+{
+    (void)fd;
+    (void)events;
+    (void)arg;
+    reactor_stop(r);
+}
+
+static int catch_signals(struct server *s)
+{
+    struct sigaction sa = { 0 };
+    if (pipe(s->signal_pipe) < 0)
+        return -1;
+    signal_write_fd = s->signal_pipe[1];
+    for (int i = 0; i < 2; i++)
+        if (fcntl(s->signal_pipe[i], F_SETFD, FD_CLOEXEC) < 0
+            || net_set_nonblocking(s->signal_pipe[i]) < 0)
+            return -1;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        return -1;
+    sa.sa_handler = SIG_IGN;   /* a client that vanishes must not kill us */
+    if (sigaction(SIGPIPE, &sa, NULL) < 0)
+        return -1;
+    return reactor_watch(s->reactor, s->signal_pipe[0], REACTOR_READ, on_signal_pipe, s);
+}
+
+/* ---- main ---------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: slowserver [--host ADDR] [--port N] [--head-timeout S] [--verbose]\n"
+        "An HTTP/1.0 server that answers slowly, for the waitless fetchers.\n"
+        "  --host ADDR        address to listen on (default 127.0.0.1)\n"
+        "  --port N           port, 0 = any free one (default 0)\n"
+        "  --head-timeout S   close clients whose request head takes longer (default 10)\n"
+        "  --verbose          log every request to stderr\n"
+        "Prints 'listening on http://ADDR:PORT' once it accepts. Stops on SIGINT/SIGTERM.\n"
+        "Endpoints: /slow?delay=S&bytes=N[&chunk=B&every=S], /status/CODE, /hang,\n"
+        "  /truncate?bytes=N, /reset, /garbage, /statusonly, /nolength, /bigheaders;\n"
+        "  every endpoint takes ?delay=S.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("slowserver: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'slowserver --help'.\n", stderr);
+    return 2;
+}
+
+struct options {
+    const char *host;
+    int port;
+    double head_timeout;
+    int verbose;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--verbose") == 0) {
+            o->verbose = 1;
+            continue;
+        }
+        if (strcmp(a, "--host") != 0 && strcmp(a, "--port") != 0
+            && strcmp(a, "--head-timeout") != 0)
+            return usage_error("unknown option '%s'", a);
+        if (i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *v = argv[++i];
+        if (strcmp(a, "--host") == 0) {
+            o->host = v;
+        } else if (strcmp(a, "--port") == 0) {
+            long port = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || port < 0 || port > 65535)
+                return usage_error("--port must be a number from 0 to 65535, not '%s'", v);
+            o->port = (int)port;
+        } else {
+            o->head_timeout = strtod(v, &end);
+            if (*v == '\0' || *end != '\0' || !(o->head_timeout > 0 && o->head_timeout <= 3600))
+                return usage_error("--head-timeout must be seconds in (0, 3600], not '%s'", v);
+        }
+    }
+    return -1;
+}
+
+static int serve(struct server *s, const struct options *o)
+{
+    char err[NET_ERR_LEN];
+    int port;
+    s->listen_fd = net_listen(o->host, o->port, &port, err, sizeof err);
+    if (s->listen_fd < 0) {
+        log_msg("%s", err);
+        return 1;
+    }
+    if (reactor_watch(s->reactor, s->listen_fd, REACTOR_READ, on_listen_ready, s) < 0
+        || catch_signals(s) < 0) {
+        log_msg("setting up: %s", strerror(errno));
+        return 1;
+    }
+    printf("listening on http://%s:%d\n", o->host, port);
+    if (fflush(stdout) == EOF)
+        log_msg("stdout: %s", strerror(errno));
+    if (reactor_run(s->reactor) < 0) {
+        log_msg("reactor: %s", strerror(errno));
+        return 1;
+    }
+    if (s->verbose || s->n_refused > 0)
+        log_msg("stopping: %ld connections open, %ld refused", s->n_conns, s->n_refused);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = { "127.0.0.1", 0, 10.0, 0 };
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    struct server s = { .listen_fd = -1, .signal_pipe = { -1, -1 },
+                        .head_timeout = o.head_timeout, .verbose = o.verbose };
+    s.reactor = reactor_new();
+    if (s.reactor == NULL) {
+        log_msg("reactor_new: %s", strerror(errno));
+        return 1;
+    }
+    rc = serve(&s, &o);
+    while (s.conns)
+        conn_free(s.conns);
+    reactor_free(s.reactor);
+    for (int i = 0; i < 2; i++)
+        if (s.signal_pipe[i] >= 0)
+            close(s.signal_pipe[i]);
+    if (s.listen_fd >= 0)
+        close(s.listen_fd);
+    return rc;
+}
