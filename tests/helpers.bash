@@ -1,0 +1,80 @@
+# helpers.bash: loaded by every bats file of waitless.
+#   load "$TOP/tests/helpers"      (TOP = the repository root)
+# Servers are started on port 0 and found through the "listening on" line
+# they print once ready: no test sleeps to wait for a server.
+
+bats_require_minimum_version 1.5.0
+
+TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SLOWSERVER="$TOP/common/slowserver"
+SERVER_PIDS=()
+
+# start_listening VAR COMMAND...: runs COMMAND in the background, waits for
+# its "listening on URL" line and sets VAR to URL. stop_servers ends it.
+start_listening() {
+    local var=$1 n=${#SERVER_PIDS[@]} line fd
+    shift
+    local fifo="$BATS_TEST_TMPDIR/listen.$n"
+    mkfifo "$fifo"
+    # 3>&-: bats waits for every holder of its fd 3 before it goes on.
+    "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/server.$n.log" 3>&- &
+    SERVER_PIDS+=("$!")
+    exec {fd}<"$fifo"
+    if ! read -r -t 20 -u "$fd" line || [[ $line != "listening on "* ]]; then
+        echo "server did not start: $*" >&2
+        cat "$BATS_TEST_TMPDIR/server.$n.log" >&2
+        return 1
+    fi
+    printf -v "$var" '%s' "${line#listening on }"
+}
+
+# start_server [slowserver options]: the slow server, its base URL in $SLOW.
+start_server() {
+    start_listening SLOW "$SLOWSERVER" --port 0 "$@"
+}
+
+# stop_servers: for teardown. Sends SIGTERM to every server started by this
+# test and fails if one had died already, will not stop, or exits non-zero
+# (a crash, or a leak under the sanitizers).
+stop_servers() {
+    local pid status=0 i
+    for pid in "${SERVER_PIDS[@]}"; do
+        if ! kill -TERM "$pid" 2>/dev/null; then
+            echo "server $pid had died during the test" >&2
+            status=1
+        fi
+        for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "server $pid ignored SIGTERM for 5 s" >&2
+            kill -KILL "$pid"
+            status=1
+        fi
+        wait "$pid" || { echo "server $pid exited with status $?" >&2; status=1; }
+    done
+    SERVER_PIDS=()
+    if [ "$status" -ne 0 ]; then
+        cat "$BATS_TEST_TMPDIR"/server.*.log >&2 2>/dev/null
+    fi
+    return "$status"
+}
+
+# summary_seconds: the T of "MODEL: ... in T s" in $output.
+summary_seconds() {
+    sed -nE 's/^[a-z0-9()-]+: [0-9]+ fetched, [0-9]+ failed, [0-9]+ bytes in ([0-9.]+) s$/\1/p' <<<"$output" | tail -n 1
+}
+
+# Arithmetic on decimals: check "0.5 < 1.2" etc.; fails with the numbers.
+check() {
+    if ! awk "BEGIN { exit !($*) }"; then
+        echo "check failed: $*" >&2
+        return 1
+    fi
+}
+
+# now: seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+
+# result_line N: the result line of URL number N in $output.
+result_line() {
+    grep -E "^ *$1  " <<<"$output" | head -n 1
+}

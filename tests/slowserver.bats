@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# The slow server: endpoints, faults, bad requests, and many clients at once.
+# Raw requests go through bash's /dev/tcp, so no client program is needed.
+
+load helpers
+
+teardown() { stop_servers; }
+
+# raw REQUEST: sends REQUEST (printf %b escapes) and prints the response.
+raw() {
+    local fd
+    exec {fd}<>"/dev/tcp/127.0.0.1/${SLOW##*:}"
+    printf '%b' "$1" >&"$fd"
+    timeout 10 cat <&"$fd"
+    local status=$?
+    exec {fd}>&-
+    return "$status"
+}
+
+get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
+
+@test "prints its URL once listening, on a free port" {
+    start_server
+    [[ $SLOW =~ ^http://127\.0\.0\.1:[0-9]+$ ]]
+    [ "${SLOW##*:}" -gt 0 ]
+}
+
+@test "--help, and usage errors exit 2" {
+    run "$SLOWSERVER" --help
+    [ "$status" -eq 0 ]
+    [[ $output == *"/slow?delay=S&bytes=N"* ]]
+    run "$SLOWSERVER" --frobnicate
+    [ "$status" -eq 2 ]
+    [[ $output == *"unknown option '--frobnicate'"* ]]
+    run "$SLOWSERVER" --port 70000
+    [ "$status" -eq 2 ]
+    [[ $output == *"--port must be a number from 0 to 65535"* ]]
+    run "$SLOWSERVER" --port
+    [ "$status" -eq 2 ]
+}
+
+@test "a port already in use: the bind error, exit 1" {
+    start_server
+    run "$SLOWSERVER" --port "${SLOW##*:}"
+    [ "$status" -eq 1 ]
+    [[ $output == *"bind 127.0.0.1:${SLOW##*:}: Address already in use"* ]]
+}
+
+@test "/slow waits, then sends exactly N bytes of the pattern" {
+    start_server
+    t0=$(now)
+    run get "/slow?delay=0.3&bytes=130"
+    t1=$(now)
+    [ "$status" -eq 0 ]
+    check "$t1 - $t0 >= 0.3"
+    [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+    [[ $output == *"Content-Length: 130"* ]]
+    body=${output#*$'\r\n\r\n'}
+    [ "${#body}" -eq 130 ]
+    [[ $body == "0000000 waitless slow body"*$'\n'"0000001 waitless"*$'\n'"00"* ]]
+}
+
+@test "the body pattern numbers its lines, so pieces cannot go missing unseen" {
+    start_server
+    get "/slow?bytes=640" | tail -n 10 > "$BATS_TEST_TMPDIR/body"
+    run cut -c1-7 "$BATS_TEST_TMPDIR/body"
+    [ "${lines[0]}" = "0000000" ]
+    [ "${lines[9]}" = "0000009" ]
+    [ "$(wc -c < "$BATS_TEST_TMPDIR/body")" -eq 640 ]
+}
+
+@test "trickling: chunk=B&every=S sends the body in pieces over time" {
+    start_server
+    t0=$(now)
+    run get "/slow?bytes=300&chunk=100&every=0.2"
+    t1=$(now)
+    check "$t1 - $t0 >= 0.4 && $t1 - $t0 < 2"
+    body=${output#*$'\r\n\r\n'}
+    [ "${#body}" -eq 300 ]
+}
+
+@test "fault endpoints: status, truncate, garbage, statusonly, nolength, bigheaders" {
+    start_server
+    run get "/status/404"
+    [[ ${lines[0]} == "HTTP/1.0 404 "* ]]
+    run get "/status/503"
+    [[ ${lines[0]} == "HTTP/1.0 503 "* ]]
+    run get "/truncate?bytes=1000"
+    [[ $output == *"Content-Length: 1000"* ]]
+    body=${output#*$'\r\n\r\n'}
+    [ "${#body}" -eq 500 ]
+    run get "/garbage"
+    [[ $output == "SSH-2.0"* ]]
+    run get "/statusonly"
+    [ "$output" = $'HTTP/1.0 200 OK\r\n\r\nno headers at all' ]
+    run get "/nolength?bytes=64"
+    [[ $output != *"Content-Length"* ]]
+    [ "$(get "/bigheaders" | wc -c)" -gt 70000 ]
+}
+
+@test "/reset closes with a TCP reset" {
+    command -v curl >/dev/null || skip "curl is not installed"
+    start_server
+    run curl -sS "$SLOW/reset"
+    [ "$status" -eq 56 ]
+    [[ $output == *"reset by peer"* ]]
+}
+
+@test "/hang answers nothing until the client gives up" {
+    start_server
+    t0=$(now)
+    run timeout 0.5 bash -c "exec 5<>/dev/tcp/127.0.0.1/${SLOW##*:}; printf 'GET /hang HTTP/1.0\r\n\r\n' >&5; cat <&5"
+    [ "$status" -eq 124 ]
+    [ -z "$output" ]
+    run get "/slow?bytes=1"
+    [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+}
+
+@test "bad requests get 400, other methods 405, unknown paths 404" {
+    start_server
+    run raw 'this is not http\r\n\r\n'
+    [[ ${lines[0]} == "HTTP/1.0 400 Bad Request"* ]]
+    run raw 'GET /slow\r\n\r\n'
+    [[ ${lines[0]} == "HTTP/1.0 400 Bad Request"* ]]
+    run get "/slow?delay=abc"
+    [[ ${lines[0]} == "HTTP/1.0 400 Bad Request"* ]]
+    [[ $output == *"delay must be a number from 0 to 3600"* ]]
+    run get "/slow?bytes=-1"
+    [[ $output == *"bytes must be a whole number"* ]]
+    run raw 'POST /slow HTTP/1.0\r\n\r\n'
+    [[ ${lines[0]} == "HTTP/1.0 405 "* ]]
+    run get "/nowhere"
+    [[ ${lines[0]} == "HTTP/1.0 404 Not Found"* ]]
+}
+
+@test "a request head over 8 KiB gets 431" {
+    start_server
+    filler=$(printf 'X-Filler: %01000d\r\n' $(seq 9))
+    run raw "GET /slow HTTP/1.0\r\n$filler\r\n\r\n"
+    [[ ${lines[0]} == "HTTP/1.0 431 Request Header Fields Too Large"* ]]
+}
+
+@test "a half-sent request is closed after the head timeout" {
+    start_server --head-timeout 0.3
+    t0=$(now)
+    run raw 'GET /slow?delay=5 HTTP/1.0\r\n'
+    t1=$(now)
+    [ "$status" -eq 0 ]       # the server closed: cat saw end of stream
+    [ -z "$output" ]
+    check "$t1 - $t0 >= 0.3 && $t1 - $t0 < 3"
+}
+
+@test "clients vanishing mid-response cost nothing" {
+    start_server
+    for i in $(seq 20); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/${SLOW##*:}"
+        printf 'GET /slow?bytes=10000000 HTTP/1.0\r\n\r\n' >&"$fd"
+        head -c 1000 <&"$fd" >/dev/null
+        exec {fd}>&-
+    done
+    run get "/slow?bytes=10"
+    [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+}
+
+@test "fds over FD_SETSIZE are refused and logged, never passed to FD_SET" {
+    # Start the server with fds 10..1023 taken, so its 5th client gets fd 1024.
+    start_listening SLOW bash -c "for fd in \$(seq 3 9); do eval \"exec \$fd>&-\"; done
+                                  for fd in \$(seq 10 1023); do eval \"exec \$fd</dev/null\"; done
+                                  exec '$SLOWSERVER' --port 0"
+    held=()
+    for i in 1 2 3 4; do
+        exec {fd}<>"/dev/tcp/127.0.0.1/${SLOW##*:}"
+        printf 'GET /hang HTTP/1.0\r\n\r\n' >&"$fd"
+        held+=("$fd")
+    done
+    run get "/slow?bytes=10"
+    [[ $output != *HTTP* ]]
+    grep -q "refusing connection on fd 1024: over FD_SETSIZE for select" "$BATS_TEST_TMPDIR/server.0.log"
+    for fd in "${held[@]}"; do exec {fd}>&-; done
+    run get "/slow?bytes=10"
+    [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+}
+
+@test "200 concurrent delayed requests are all answered within 1.5 x the delay" {
+    command -v curl >/dev/null || skip "curl is not installed"
+    start_server
+    for i in $(seq 200); do echo "url = \"$SLOW/slow?delay=1&bytes=100&n=$i\""; echo "output = /dev/null"; done > "$BATS_TEST_TMPDIR/urls"
+    t0=$(now)
+    run curl -sS --no-progress-meter --parallel --parallel-immediate --parallel-max 200 -w '%{http_code}\n' -K "$BATS_TEST_TMPDIR/urls"
+    t1=$(now)
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^200$' <<<"$output")" -eq 200 ]
+    check "$t1 - $t0 >= 1 && $t1 - $t0 < 1.5"
+}
+
+@test "SIGTERM stops it cleanly with clients still connected" {
+    start_server
+    exec {fd}<>"/dev/tcp/127.0.0.1/${SLOW##*:}"
+    printf 'GET /hang HTTP/1.0\r\n\r\n' >&"$fd"
+    stop_servers
+}
