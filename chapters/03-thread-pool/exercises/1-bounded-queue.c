@@ -30,7 +30,6 @@ struct pool {
     struct fetch_job *job;       /* results[i] belongs to whoever took job i */
 };
 
-/* slide:queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -59,9 +58,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
-/* end slide */
 
-/* slide:worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -76,7 +73,6 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
-/* end slide */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -116,7 +112,6 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
-/* slide:run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -137,7 +132,6 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
         pthread_join(workers[i], NULL);
     fprintf(stderr, "pool: at most %d jobs waited in the queue\n", p->most_waiting);
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

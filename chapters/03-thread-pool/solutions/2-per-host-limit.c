@@ -72,7 +72,6 @@ static void host_leave(struct pool *p, struct host *h)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* slide:queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -99,9 +98,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
-/* end slide */
 
-/* slide:worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -118,7 +115,6 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
-/* end slide */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -158,7 +154,6 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
-/* slide:run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -177,7 +172,6 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

@@ -37,7 +37,6 @@ static void cancel_job(struct pool *p, int index)
     pthread_cond_signal(&p->work_done);
 }
 
-/* slide:queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -68,7 +67,6 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
-/* end slide */
 
 /* The signal watcher: waits for SIGINT or SIGTERM (SIGUSR1: quit), then
  * cancels every job still in the queue and closes it. */
@@ -106,7 +104,6 @@ static int block_signals(void)
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* slide:worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -121,7 +118,6 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
-/* end slide */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -161,7 +157,6 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
-/* slide:run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -180,7 +175,6 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {
