@@ -147,6 +147,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--other-work") == 0 && i + 1 < argc) {
             if (parse_seconds(argv[++i], &work) != 0)
                 return usage("--other-work must be seconds from 0 to 60, not '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--get") == 0 || strcmp(argv[i], "--other-work") == 0) {
+            return usage("option '%s' needs a value", argv[i]);
         } else if (argv[i][0] == '-' || base_url != NULL) {
             return usage("unexpected argument '%s'", argv[i]);
         } else {
