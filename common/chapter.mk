@@ -2,6 +2,7 @@
 # PROGRAMS (and its own `run`) and includes this file:
 #   all    builds the programs       test   runs tests/*.bats
 #   clean  removes what all built    run    (the chapter's own) the demo
+#   exercises, solutions   the workshop kit (see exercises.mk)
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 include $(TOP)/common/build.mk
 
@@ -26,6 +27,9 @@ test: all
 
 clean:
 	rm -f *.o $(PROGRAMS) $(CLEAN_EXTRA)
+	rm -rf build
+
+include $(TOP)/common/exercises.mk
 
 FORCE:
 .PHONY: all test clean run FORCE

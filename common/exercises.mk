@@ -1,0 +1,23 @@
+# exercises.mk: a chapter's workshop kit (chapter.mk includes it).
+#   make exercises   build your exercises/K-slug.c and check each: passed / not yet
+#   make solutions   check the kit: every solution passes, every starter fails
+# A chapter whose exercises link chapter objects lists them, e.g.
+#   EXERCISE_OBJS = tq.o
+# The work is done by common/run-exercises, which also runs from the top.
+
+exercises: FORCE
+	@$(TOP)/common/run-exercises $(CURDIR)
+
+solutions: FORCE
+	@$(TOP)/common/run-exercises --solutions $(CURDIR)
+
+# For run-exercises: builds what an exercise links with, then prints the
+# compile and link flags. Second expansion: EXERCISE_OBJS may be set after
+# the include line too.
+.SECONDEXPANSION:
+exercise-flags: $(LIB) $$(EXERCISE_OBJS)
+	@echo 'cc: $(CC)'
+	@echo 'cflags: $(CFLAGS) -I$(CURDIR)'
+	@echo 'link: $(LDFLAGS) $(addprefix $(CURDIR)/,$(EXERCISE_OBJS)) $(LIB) $(LDLIBS)'
+
+.PHONY: exercises solutions exercise-flags

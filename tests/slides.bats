@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# The slides: every deck's code blocks match the sources they name
+# (common/slides), a marker that points at nothing is an error, and the
+# viewer (slides/index.html, embedded by common/present) shows a deck and
+# moves through it in a real headless Chromium, when one is installed.
+
+load helpers
+
+@test "every deck is up to date with its sources (else: make slides)" {
+    mkdir "$BATS_TEST_TMPDIR/decks"
+    run "$TOP/common/slides" -o "$BATS_TEST_TMPDIR/decks"
+    [ "$status" -eq 0 ]
+    for deck in "$TOP"/slides/*.md; do
+        diff -u "$deck" "$BATS_TEST_TMPDIR/decks/$(basename "$deck")"
+    done
+}
+
+@test "a region is copied exactly, indentation included" {
+    printf '# t\n<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->\n```c\nold\n```\n' \
+        > "$BATS_TEST_TMPDIR/t.md"
+    run "$TOP/common/slides" "$BATS_TEST_TMPDIR/t.md"
+    [ "$status" -eq 0 ]
+    expected=$(printf '%s\n' '# t' '<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->' \
+        '```c' '    for (int i = 0; i < job.n; i++)' \
+        '        fetch_blocking(&job.results[i], job.timeout);   /* returns when done */' '```')
+    [ "$(cat "$BATS_TEST_TMPDIR/t.md")" = "$expected" ]
+}
+
+@test "a marker that points at nothing names the deck, line, path and region" {
+    deck="$BATS_TEST_TMPDIR/bad.md"
+    printf '%s\n' '# bad' '<!-- code: common/fetch.c#nope -->' '```c' '```' \
+        '<!-- code: common/nothere.c#x -->' '```c' '```' > "$deck"
+    cp "$deck" "$BATS_TEST_TMPDIR/before.md"
+    run --separate-stderr "$TOP/common/slides" "$deck"
+    [ "$status" -eq 1 ]
+    [ "${stderr_lines[0]}" = "$deck:2: common/fetch.c#nope: no region /* slide:nope */ in common/fetch.c" ]
+    [ "${stderr_lines[1]}" = "$deck:5: common/nothere.c#x: no such file" ]
+    cmp "$deck" "$BATS_TEST_TMPDIR/before.md"   # a failed deck is left alone
+}
+
+@test "present embeds a deck exactly, and the page loads nothing from outside" {
+    run "$TOP/common/present" 01
+    [ "$status" -eq 0 ]
+    [ "$output" = "file://$TOP/build/slides/01-blocking.html" ]
+    page="$TOP/build/slides/01-blocking.html"
+    sed -n '/^<textarea class="deck" data-name="01-blocking" data-open hidden>$/,/^<\/textarea>$/p' "$page" |
+        sed -e '1d' -e '$d' -e 's/&lt;/</g' -e 's/&amp;/\&/g' > "$BATS_TEST_TMPDIR/deck.md"
+    cmp "$BATS_TEST_TMPDIR/deck.md" "$TOP/slides/01-blocking.md"
+    ! grep -Eiq '<script[^>]* src=|<link |@import|url\(' "$page"
+    run "$TOP/common/present" 99
+    [ "$status" -eq 2 ]
+}
+
+# ---- the viewer, in a headless browser -----------------------------------
+
+browser() {
+    local b
+    for b in chromium chromium-browser google-chrome; do
+        command -v "$b" && return 0
+    done
+    return 1
+}
+
+# dom URL: the page's DOM once its scripts have run.
+dom() {
+    timeout 90 "$(browser)" --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" \
+        --virtual-time-budget=3000 --dump-dom "$1" 2>/dev/null
+}
+
+counter() { grep -o '<span id="counter">[^<]*</span>' <<<"$output" | sed 's/<[^>]*>//g'; }
+
+# How many slides deck 01 has: lines "---" outside code blocks, plus one.
+slide_count() {
+    awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n + 1 }' \
+        "$TOP/slides/01-blocking.md"
+}
+
+setup_viewer() {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    "$TOP/common/present" 01 >/dev/null
+    PAGE="file://$TOP/build/slides/01-blocking.html"
+    N=$(slide_count)
+}
+
+@test "viewer: shows the first slide's title and 1 / N" {
+    setup_viewer
+    run dom "$PAGE"
+    [[ $output == *"<h1>01 · Blocking: one page at a time</h1>"* ]]
+    [ "$(counter)" = "1 / $N" ]
+}
+
+@test "viewer: the Right arrow key moves to slide 2, End to the last, Left back" {
+    setup_viewer
+    run dom "$PAGE?keys=Right"
+    [ "$(counter)" = "2 / $N" ]
+    [[ $output == *"<h2>The job</h2>"* ]]
+    run dom "$PAGE?keys=End,Left,PageUp,Space"
+    [ "$(counter)" = "$((N - 1)) / $N" ]
+}
+
+@test "viewer: #3 opens slide 3; Home goes back to 1" {
+    setup_viewer
+    run dom "$PAGE#3"
+    [ "$(counter)" = "3 / $N" ]
+    run dom "$PAGE?keys=Home#4"
+    [ "$(counter)" = "1 / $N" ]
+}
+
+@test "viewer: the picker lists every deck; a deck it cannot fetch says why" {
+    setup_viewer
+    "$TOP/common/present" >/dev/null
+    run dom "file://$TOP/build/slides/index.html"
+    for deck in "$TOP"/slides/[0-9]*.md; do
+        name=$(basename "$deck" .md)
+        [[ $output == *"<a href=\"?deck=$name\">$name</a>"* ]]
+    done
+    run dom "file://$TOP/slides/index.html?deck=01-blocking"
+    [[ $output == *"Could not load 01-blocking.md"*"make present"* ]]
+}
