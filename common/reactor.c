@@ -233,7 +233,6 @@ static void dispatch_ready_fds(struct reactor *r, int n_fired)
             w->fn(r, f->fd, events, w->arg);
     }
 }
-
 /* end slide */
 
 /* slide:run_due_timers */
