@@ -217,6 +217,7 @@ static double wait_timeout(const struct reactor *r)
     return left > 0 ? left : 0;
 }
 
+/* slide:dispatch */
 static void dispatch_ready_fds(struct reactor *r, int n_fired)
 {
     /* Note each fd's watch before calling anyone: a handler may unwatch and
@@ -232,7 +233,9 @@ static void dispatch_ready_fds(struct reactor *r, int n_fired)
             w->fn(r, f->fd, events, w->arg);
     }
 }
+/* end slide */
 
+/* slide:run_due_timers */
 static void run_due_timers(struct reactor *r)
 {
     double now = timeline_now();
@@ -246,6 +249,7 @@ static void run_due_timers(struct reactor *r)
         free(t);
     }
 }
+/* end slide */
 
 /* slide:reactor_run */
 int reactor_run(struct reactor *r)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bats
+# Exercise 1 (chapter 06): --max-inflight N makes waves of N.
+load ../../../tests/helpers
+teardown() { stop_servers; }
+
+@test "--max-inflight 2: six pages of 0.3 s in three waves" {
+    start_server
+    u="$SLOW/slow?delay=0.3&bytes=10"
+    run "$PROGRAM" --max-inflight 2 "$u" "$u" "$u" "$u" "$u" "$u"
+    [ "$status" -eq 0 ]
+    [[ $output == *": 6 fetched, 0 failed, 60 bytes in "* ]]
+    check "$(summary_seconds) >= 0.85 && $(summary_seconds) < 1.5"
+    check "$(result_line 2 | awk '{print $4}') < 0.1"
+    check "$(result_line 3 | awk '{print $4}') >= 0.25"
+    check "$(result_line 5 | awk '{print $4}') >= 0.55"
+}
+
+@test "without the option, all at once as before" {
+    start_server
+    u="$SLOW/slow?delay=0.3&bytes=10"
+    run "$PROGRAM" "$u" "$u" "$u" "$u"
+    [ "$status" -eq 0 ]
+    check "$(summary_seconds) < 0.55"
+}
+
+@test "--max-inflight 0 and 2000 are usage errors" {
+    run "$PROGRAM" --max-inflight 0 http://127.0.0.1:1/
+    [ "$status" -eq 2 ]
+    [[ $output == *"--max-inflight"* ]]
+    run "$PROGRAM" --max-inflight 2000 http://127.0.0.1:1/
+    [ "$status" -eq 2 ]
+}

@@ -1,0 +1,274 @@
+/* Chapter 06: every fetch at once, on one thread, with one select() loop.
+ * Sockets are non-blocking, so no call here waits except select() itself;
+ * each URL is a `conn` that remembers how far it got (a state machine), and
+ * each pass of the loop moves every ready conn as far as it can go.
+ * Left out: the reactor (chapter 07 lifts this loop into common/), more than
+ * FD_SETSIZE - 16 fds at once (the rest queue; chapter 12 removes the wall),
+ * non-blocking DNS (net_connect_start calls getaddrinfo, which blocks).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fetchcli.h"
+#include "http.h"
+#include "net.h"
+#include "timeline.h"
+#include "url.h"
+
+/* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
+#define MAX_IN_FLIGHT (FD_SETSIZE - 16)
+
+/* slide:conn */
+enum conn_state { QUEUED, CONNECTING, SENDING, RECEIVING, DONE };
+
+struct conn {
+    enum conn_state state;
+    struct fetch_result *result;      /* where the outcome goes */
+    struct url url;
+    int fd;
+    double deadline;                  /* --timeout, as a timeline_now() time */
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    size_t request_len, sent;         /* a write may be short: how far we got */
+    struct http_response response;    /* fed whatever each read brings */
+};
+/* end slide */
+
+/* Ends c, well or not: closes the socket and files the result. */
+static void conn_finish(struct conn *c)
+{
+    struct fetch_result *r = c->result;
+    if (r->error[0] == '\0') {
+        r->status = c->response.status;
+        r->body = c->response.body;   /* the result owns the body now */
+        r->bytes = c->response.body_len;
+        c->response.body = NULL;
+    }
+    net_close(c->fd);
+    c->fd = -1;
+    http_response_free(&c->response);
+    r->end = timeline_now();
+    c->state = DONE;
+}
+
+static void conn_fail(struct conn *c, const char *call)
+{
+    report_fail(c->result, "%s: %s", call, strerror(errno));
+    conn_finish(c);
+}
+
+/* When waiting itself fails, every fetch not yet done fails with it. */
+static void fail_all(struct conn *conns, int n, const char *call)
+{
+    int saved = errno;
+    for (int i = 0; i < n; i++) {
+        errno = saved;
+        if (conns[i].state != DONE)
+            conn_fail(&conns[i], call);
+    }
+}
+
+/* slide:conn_start */
+/* Starts the connect and returns at once: the handshake goes on in the
+ * kernel while we start the others. */
+static void conn_start(struct conn *c, double timeout)
+{
+    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    struct fetch_result *r = c->result;
+
+    r->start = timeline_now();
+    c->deadline = r->start + timeout;
+    c->state = CONNECTING;
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0
+        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+        report_fail(r, "%s", err);
+    } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
+        report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
+                    c->fd, FD_SETSIZE);
+    } else {
+        int len = http_format_get(c->request, sizeof c->request, &c->url);
+        if (len >= 0) {
+            c->request_len = (size_t)len;
+            return;                     /* in flight: select() takes over */
+        }
+        report_fail(r, "request too long");
+    }
+    conn_finish(c);
+}
+/* end slide */
+
+/* slide:conn_io */
+/* Writes what the socket takes now; RECEIVING once all of it is out. */
+static void send_some(struct conn *c)
+{
+    ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;                         /* no room after all: select again */
+    if (n < 0) {
+        conn_fail(c, "send");
+        return;
+    }
+    c->sent += (size_t)n;               /* maybe short: the rest next time */
+    if (c->sent == c->request_len)
+        c->state = RECEIVING;
+}
+
+/* Reads what has arrived, which may be any piece of the response. */
+static void receive_some(struct conn *c)
+{
+    char buf[16 * 1024], err[HTTP_ERR_LEN];
+    enum http_progress progress;
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n < 0) {
+        conn_fail(c, "read");
+        return;
+    }
+    if (n == 0)
+        progress = http_response_eof(&c->response, err, sizeof err);
+    else
+        progress = http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
+    if (progress == HTTP_ERROR)
+        report_fail(c->result, "%s", err);
+    if (progress != HTTP_MORE)
+        conn_finish(c);
+}
+
+/* One step of the state machine, for a conn that select() says is ready. */
+static void conn_step(struct conn *c, int readable, int writable)
+{
+    char err[NET_ERR_LEN];
+    if (c->state == CONNECTING && writable) {
+        /* Writable means the handshake ended; SO_ERROR says how. */
+        if (net_connect_result(c->fd, c->url.host, c->url.port, err, sizeof err) < 0) {
+            report_fail(c->result, "%s", err);
+            conn_finish(c);
+            return;
+        }
+        c->state = SENDING;
+        send_some(c);                   /* it is writable: no need to wait */
+    } else if (c->state == SENDING && writable) {
+        send_some(c);
+    } else if (c->state == RECEIVING && readable) {
+        receive_some(c);
+    }
+}
+/* end slide */
+
+/* slide:watch */
+/* Puts each conn in flight in the set for what it waits for, and returns
+ * the highest fd; *nearest is the earliest deadline. */
+static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
+                     double *nearest)
+{
+    int max_fd = -1;
+    FD_ZERO(readers);
+    FD_ZERO(writers);
+    for (int i = 0; i < n; i++) {
+        struct conn *c = &conns[i];
+        if (c->state == QUEUED || c->state == DONE)
+            continue;
+        FD_SET(c->fd, c->state == RECEIVING ? readers : writers);
+        if (c->fd > max_fd)
+            max_fd = c->fd;
+        if (c->deadline < *nearest)
+            *nearest = c->deadline;
+    }
+    return max_fd;
+}
+/* end slide */
+
+/* Moves every ready conn, then fails those past their deadline.
+ * Returns how many finished in this pass. */
+static int handle_ready(struct conn *conns, int n, const fd_set *readable,
+                        const fd_set *writable, double timeout)
+{
+    int finished = 0;
+    for (int i = 0; i < n; i++) {
+        struct conn *c = &conns[i];
+        if (c->state == QUEUED || c->state == DONE)
+            continue;
+        conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
+        if (c->state != DONE && timeline_now() >= c->deadline) {
+            report_fail(c->result, "timed out after %.2f s", timeout);
+            conn_finish(c);
+        }
+        finished += c->state == DONE;
+    }
+    return finished;
+}
+
+static struct timeval seconds_to_timeval(double seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    struct timeval tv = { (time_t)seconds, 0 };
+    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6) + 1;  /* round up */
+    return tv;
+}
+
+/* slide:loop */
+static void run_select_loop(struct conn *conns, int n, double timeout)
+{
+    int started = 0, in_flight = 0, done = 0;
+    while (done < n) {
+        for (; started < n && in_flight < MAX_IN_FLIGHT; started++) {
+            conn_start(&conns[started], timeout);
+            if (conns[started].state == DONE)
+                done++;                 /* failed at once: a bad URL, say */
+            else
+                in_flight++;
+        }
+        if (in_flight == 0)
+            continue;                   /* only possible when all are done */
+        fd_set readable, writable;
+        double nearest = timeline_now() + 3600;
+        int max_fd = fill_sets(conns, started, &readable, &writable, &nearest);
+        struct timeval tv = seconds_to_timeval(nearest - timeline_now());
+        /* The one place this program waits: for all sockets at once. */
+        if (select(max_fd + 1, &readable, &writable, NULL, &tv) < 0) {
+            if (errno != EINTR) {       /* EBADF, EINVAL: a bug, not the network */
+                fail_all(conns, n, "select");
+                return;
+            }
+            FD_ZERO(&readable);         /* a signal: nothing is ready */
+            FD_ZERO(&writable);
+        }
+        int finished = handle_ready(conns, started, &readable, &writable, timeout);
+        in_flight -= finished;
+        done += finished;
+    }
+}
+/* end slide */
+
+int main(int argc, char **argv)
+{
+    struct fetch_job job;
+    int rc = fetchcli_parse(&job, argc, argv, "select",
+                            "Fetch every URL at once with one select() loop (chapter 06).",
+                            NULL, 0);
+    if (rc != FETCHCLI_RUN)
+        return rc;
+    struct conn *conns = calloc((size_t)job.n, sizeof *conns);
+    if (conns == NULL) {
+        perror("select: calloc");
+        fetchcli_finish(&job);
+        return 1;
+    }
+    if (job.n > MAX_IN_FLIGHT)
+        fprintf(stderr, "select: %d URLs, but select() watches only fds below FD_SETSIZE "
+                "(%d): at most %d fetches at once, the other %d wait their turn\n",
+                job.n, FD_SETSIZE, MAX_IN_FLIGHT, job.n - MAX_IN_FLIGHT);
+    for (int i = 0; i < job.n; i++) {
+        conns[i] = (struct conn){ .state = QUEUED, .result = &job.results[i], .fd = -1 };
+        http_response_init(&conns[i].response);
+    }
+    run_select_loop(conns, job.n, job.timeout);
+    free(conns);
+    return fetchcli_finish(&job);
+}

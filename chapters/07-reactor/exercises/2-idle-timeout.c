@@ -1,0 +1,215 @@
+/* Exercise 2-idle-timeout (chapter 07): add --idle-ms N, a timeout pushed back by every byte.
+ * Starts as a copy of the chapter's fetch.c; see the .md beside it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fetchcli.h"
+#include "http.h"
+#include "net.h"
+#include "reactor.h"
+#include "timeline.h"
+#include "url.h"
+
+/* What every conn shares: the reactor and the URLs still to start. */
+struct fetcher {
+    struct reactor *reactor;
+    struct conn *conns;
+    int n, next;            /* conns[next..n) have not been started */
+    int in_flight;
+    int starting;           /* start_more is running */
+    int said_full;          /* ERANGE was reported once */
+    double timeout;
+};
+
+struct conn {
+    struct fetcher *fetcher;
+    struct fetch_result *result;
+    struct url url;
+    int fd;
+    struct timer *timeout;            /* fires if the fetch takes too long */
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    size_t request_len, sent;
+    struct http_response response;
+};
+
+static void start_more(struct fetcher *f);
+static void on_connected(struct reactor *r, int fd, int events, void *arg);
+static void on_writable(struct reactor *r, int fd, int events, void *arg);
+static void on_readable(struct reactor *r, int fd, int events, void *arg);
+static void on_timeout(struct reactor *r, void *arg);
+
+/* Ends c, well or not: no more callbacks for it, then the next URL. */
+static void conn_finish(struct conn *c)
+{
+    struct fetch_result *r = c->result;
+    reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
+    net_close(c->fd);
+    reactor_cancel(c->fetcher->reactor, c->timeout);
+    if (r->error[0] == '\0') {
+        r->status = c->response.status;
+        r->body = c->response.body;   /* the result owns the body now */
+        r->bytes = c->response.body_len;
+        c->response.body = NULL;
+    }
+    http_response_free(&c->response);
+    r->end = timeline_now();
+    c->fetcher->in_flight--;
+    start_more(c->fetcher);           /* a slot is free */
+}
+
+static void conn_fail(struct conn *c, const char *call)
+{
+    report_fail(c->result, "%s: %s", call, strerror(errno));
+    conn_finish(c);
+}
+
+static void on_connected(struct reactor *r, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    char err[NET_ERR_LEN];
+    (void)events;
+    if (net_connect_result(fd, c->url.host, c->url.port, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);   /* SO_ERROR: refused, unreachable */
+        conn_finish(c);
+        return;
+    }
+    if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
+        conn_fail(c, "reactor_watch");
+    else
+        on_writable(r, fd, REACTOR_WRITE, c);   /* it is writable: send now */
+}
+
+static void on_writable(struct reactor *r, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    (void)events;
+    ssize_t n = send(fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;                           /* called again when there is room */
+    if (n < 0) {
+        conn_fail(c, "send");
+        return;
+    }
+    c->sent += (size_t)n;                 /* maybe short: called again for the rest */
+    if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
+        conn_fail(c, "reactor_watch");
+}
+
+static void on_readable(struct reactor *r, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    char buf[16 * 1024], err[HTTP_ERR_LEN];
+    enum http_progress progress;
+    (void)r, (void)events;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n < 0) {
+        conn_fail(c, "read");
+        return;
+    }
+    if (n == 0)
+        progress = http_response_eof(&c->response, err, sizeof err);
+    else
+        progress = http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
+    if (progress == HTTP_ERROR)
+        report_fail(c->result, "%s", err);
+    if (progress != HTTP_MORE)
+        conn_finish(c);
+}
+
+static void on_timeout(struct reactor *r, void *arg)
+{
+    struct conn *c = arg;
+    (void)r;
+    c->timeout = NULL;                    /* it fired: nothing left to cancel */
+    report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
+    conn_finish(c);
+}
+
+/* Starts one fetch: 0 started (or failed at once, and finished), -1 the
+ * reactor is full (ERANGE): this URL waits until a fetch ends. */
+static int conn_start(struct conn *c)
+{
+    struct fetcher *f = c->fetcher;
+    struct fetch_result *r = c->result;
+    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    int len;
+
+    r->start = timeline_now();
+    http_response_init(&c->response);
+    f->in_flight++;                       /* conn_finish counts it out */
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0
+        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+        report_fail(r, "%s", err);
+    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
+        report_fail(r, "request too long");
+    } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
+        if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
+            if (!f->said_full++)
+                fprintf(stderr, "reactor: fd %d: the reactor is full (ERANGE): "
+                        "the next URLs wait until fetches end\n", c->fd);
+            net_close(c->fd);
+            c->fd = -1;
+            f->in_flight--;
+            return -1;
+        }
+        report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
+                    ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
+    } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
+        report_fail(r, "reactor_call_later: %s", strerror(errno));
+    } else {
+        c->request_len = (size_t)len;
+        return 0;                         /* the callbacks take it from here */
+    }
+    conn_finish(c);
+    return 0;
+}
+
+/* Starts the next URLs until all are started or the reactor is full.
+ * conn_finish calls it too, also from inside this loop (a URL that fails
+ * at once): `starting` stops that from nesting one call per bad URL. */
+static void start_more(struct fetcher *f)
+{
+    if (f->starting)
+        return;
+    f->starting = 1;
+    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
+        f->next++;
+    f->starting = 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct fetch_job job;
+    int rc = fetchcli_parse(&job, argc, argv, "reactor",
+                            "Fetch every URL at once, as callbacks on the reactor (chapter 07).",
+                            NULL, 0);
+    if (rc != FETCHCLI_RUN)
+        return rc;
+    struct fetcher f = { .n = job.n, .timeout = job.timeout };
+    f.reactor = reactor_new();
+    f.conns = calloc((size_t)job.n, sizeof *f.conns);
+    if (f.reactor == NULL || f.conns == NULL) {
+        perror("reactor: starting");
+        reactor_free(f.reactor);
+        free(f.conns);
+        fetchcli_finish(&job);
+        return 1;
+    }
+    for (int i = 0; i < job.n; i++)
+        f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
+    /* slide:main */
+    start_more(&f);
+    if (reactor_run(f.reactor) < 0)       /* returns when nothing is left to wait for */
+        perror("reactor: reactor_run");
+    /* end slide */
+    reactor_free(f.reactor);
+    free(f.conns);
+    return fetchcli_finish(&job);
+}
