@@ -110,6 +110,14 @@ usage_error() {
     [ "${lines[2]}" = "  1  200           8   0.000   0.100  not-a-url" ]
 }
 
+@test "control characters in a URL are printed escaped, never raw to the terminal" {
+    run -1 --separate-stderr "$CLICHECK" --timeline - < <(printf 'http://a/\e[2J\x7ffail\n')
+    [ "${lines[2]}" = '  1  error         0   0.000   0.100  http://a/\x1b[2J\x7ffail  (planned failure)' ]
+    [ "$stderr" = 'clicheck: http://a/\x1b[2J\x7ffail: planned failure' ]
+    [[ $output == *"0.10 s /?[2J?fail"* ]]
+    [[ $output != *$'\e'* ]]
+}
+
 @test "'-' reads URLs from stdin, skipping blank lines and comments, in order" {
     run -0 --separate-stderr "$CLICHECK" http://first/ - http://last/ \
         < <(printf '# a comment\n\nhttp://s1/  \r\n   \n  http://s2/\n#http://no/\nhttp://s3/')
