@@ -105,6 +105,12 @@ usage_error() {
     [[ ${lines[5]} == "clicheck: 2 fetched, 1 failed, 16 bytes in "*" s" ]]
 }
 
+@test "a report that cannot be written (a full disk) is an error: exit 1, said on stderr" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    run -1 --separate-stderr bash -c '"$0" http://a/ http://b/ > /dev/full' "$CLICHECK"
+    [ "$stderr" = "clicheck: writing the report: No space left on device" ]
+}
+
 @test "a bad URL is not a usage error: the model gets it" {
     run -0 "$CLICHECK" not-a-url
     [ "${lines[2]}" = "  1  200           8   0.000   0.100  not-a-url" ]
