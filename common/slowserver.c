@@ -183,6 +183,11 @@ static int set_head(struct conn *c, int status, const char *reason,
                      "HTTP/1.0 %d %s\r\nServer: waitless-slowserver\r\n"
                      "Content-Type: text/plain\r\nConnection: close\r\n%s%s\r\n%s",
                      status, reason, length, extra, text);
+    if (n < 0 || (size_t)n >= size) {   /* cut short: never send past the buffer */
+        free(c->head);
+        c->head = NULL;
+        return -1;
+    }
     c->head_len = (size_t)n;
     return 0;
 }
