@@ -2,6 +2,8 @@
 #   make          build everything          make test      every bats test, then the kit
 #   make demo     every model, one workload, one table
 #   make sanitize the tests under ASan+UBSan   make tsan   threaded chapters under TSan
+#   make valgrind every fetcher and the server under valgrind on a short workload
+#   make fuzz     the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make clean
 # In a workshop:
 #   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
@@ -10,6 +12,9 @@
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
+# Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.
+TSAN_CHAPTERS := $(sort $(patsubst %/Makefile,%,$(shell grep -lE '^TSAN *[:?]?= *yes *$$' $(addsuffix /Makefile,$(CHAPTERS)) 2>/dev/null)))
+FUZZ_SECONDS ?= 60
 
 all:
 	@$(MAKE) --no-print-directory -C common
@@ -42,10 +47,27 @@ slides:
 present: slides
 	@common/present $(CHAPTER)
 
+# The TSan chapters' own tests, and the bad-input matrix on their fetchers.
+tsan:
+	@if [ -z "$(TSAN_CHAPTERS)" ]; then echo "tsan: no chapter sets TSAN = yes; nothing to run"; exit 0; fi; \
+	echo "tsan: $(TSAN_CHAPTERS)"; \
+	$(MAKE) --no-print-directory -C common FLAVOR=tsan || exit 1; \
+	for c in $(TSAN_CHAPTERS); do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
+	MATRIX_FETCHERS="$(foreach c,$(TSAN_CHAPTERS),$(CURDIR)/$(c)/fetch)" \
+	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats
+
+valgrind:
+	@$(MAKE) --no-print-directory FLAVOR=normal all
+	@tests/valgrind-run
+
+fuzz:
+	@$(MAKE) --no-print-directory -C tests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 clean:
 	@$(MAKE) --no-print-directory -C common clean
 	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory -C $$c clean; done
 	@if [ -f tests/Makefile ]; then $(MAKE) --no-print-directory -C tests clean; fi
+	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo sanitize exercises solutions slides present clean
+.PHONY: all test demo sanitize tsan valgrind fuzz exercises solutions slides present clean

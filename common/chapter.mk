@@ -3,6 +3,12 @@
 #   all    builds the programs       test   runs tests/*.bats
 #   clean  removes what all built    run    (the chapter's own) the demo
 #   exercises, solutions   the workshop kit (see exercises.mk)
+# A threaded chapter also sets, on a line of its own,
+#   TSAN = yes
+# and the top `make tsan` then builds it with FLAVOR=tsan (ThreadSanitizer)
+# and runs its tests/*.bats and the bad-input matrix on its fetch.
+# Every chapters/*/fetch is also run by the top `make valgrind` and by
+# tests/matrix.bats (bad URLs, faults, timeouts): nothing to set up for that.
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 include $(TOP)/common/build.mk
 

@@ -433,7 +433,12 @@ int fetchcli_finish(struct fetch_job *job)
     }
     if (job->save_dir && save_bodies(job) != 0)
         rc = 1;
+    /* A report that could not be written (a full disk, a closed pipe) is a
+     * failure too, not a silent exit 0. ferror remembers earlier writes. */
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        fprintf(stderr, "%s: writing the report: %s\n", job->model, strerror(errno));
+        rc = 1;
+    }
     job_free(job);
-    fflush(stdout);
     return rc;
 }

@@ -47,6 +47,18 @@ static int index_width(int n)
     return width < 3 ? 3 : width;
 }
 
+/* Prints text with its control characters as \xNN: a URL read from
+ * standard input must not move the cursor or clear the reader's terminal. */
+static void put_escaped(FILE *out, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 /* A time relative to t0; "-" for a fetch that never started (time 0). */
 static void print_time(FILE *out, double t, double t0)
 {
@@ -67,7 +79,8 @@ static void print_result(FILE *out, const struct fetch_result *r, int index,
     fprintf(out, " %8zu", r->bytes);
     print_time(out, r->start, t0);
     print_time(out, r->end, t0);
-    fprintf(out, "  %s", r->url ? r->url : "(no url)");
+    fputs("  ", out);
+    put_escaped(out, r->url ? r->url : "(no url)");
     if (failed(r))
         fprintf(out, "  (%s)", r->error);
     fputc('\n', out);
@@ -93,10 +106,13 @@ void report_print(FILE *out, FILE *err, const char *model,
     /* The failures go to err between the table and the summary, so that on
      * a terminal the summary stays the last line. */
     fflush(out);
-    for (int i = 0; i < n; i++)
-        if (failed(&results[i]))
-            fprintf(err, "%s: %s: %s\n", model,
-                    results[i].url ? results[i].url : "(no url)", results[i].error);
+    for (int i = 0; i < n; i++) {
+        if (failed(&results[i])) {
+            fprintf(err, "%s: ", model);
+            put_escaped(err, results[i].url ? results[i].url : "(no url)");
+            fprintf(err, ": %s\n", results[i].error);
+        }
+    }
     fflush(err);
     fprintf(out, "%s: %d fetched, %d failed, %zu bytes in %.3f s\n",
             model, fetched, failures, bytes, t1 - t0);

@@ -183,6 +183,11 @@ static int set_head(struct conn *c, int status, const char *reason,
                      "HTTP/1.0 %d %s\r\nServer: waitless-slowserver\r\n"
                      "Content-Type: text/plain\r\nConnection: close\r\n%s%s\r\n%s",
                      status, reason, length, extra, text);
+    if (n < 0 || (size_t)n >= size) {   /* cut short: never send past the buffer */
+        free(c->head);
+        c->head = NULL;
+        return -1;
+    }
     c->head_len = (size_t)n;
     return 0;
 }
@@ -402,6 +407,21 @@ static void on_delay_done(struct reactor *r, void *arg)
 
 /* ---- receiving ----------------------------------------------------- */
 
+/* Logs the request line as sent, its control characters as '?': a client
+ * must not be able to write escape sequences to the operator's terminal. */
+static void log_request_line(const struct conn *c)
+{
+    char line[128];
+    size_t n = 0;
+    while (n < sizeof line - 1 && n < c->request_len && c->request[n] != '\r'
+           && c->request[n] != '\n') {
+        unsigned char byte = (unsigned char)c->request[n];
+        line[n++] = byte < 0x20 || byte == 0x7f ? '?' : (char)byte;
+    }
+    line[n] = '\0';
+    log_msg("fd %d: %s", c->fd, line);
+}
+
 static int handle_request(struct conn *c, size_t head_len)
 {
     struct reactor *r = c->server->reactor;
@@ -420,7 +440,7 @@ static int handle_request(struct conn *c, size_t head_len)
         behaviour = route(c, req.path, &p);
     }
     if (c->server->verbose)
-        log_msg("fd %d: %.*s", c->fd, (int)strcspn(c->request, "\r\n"), c->request);
+        log_request_line(c);
     if (behaviour == 1) {
         c->state = HANGING;                    /* still watched for reading */
         return 0;

@@ -103,10 +103,12 @@ static void print_label(FILE *out, const char *label, int room)
         return;
     fputc(' ', out);
     room -= 1;
-    if (len <= (size_t)room)
-        fputs(label, out);
-    else
-        fprintf(out, "..%s", label + len - (size_t)(room - 2));
+    if (len > (size_t)room) {
+        fputs("..", out);
+        label += len - (size_t)(room - 2);
+    }
+    for (; *label != '\0'; label++)   /* control characters would garble the terminal */
+        fputc((unsigned char)*label < 0x20 || *label == 0x7f ? '?' : *label, out);
 }
 
 static void print_row(FILE *out, const struct timeline_row *row, int index,

@@ -105,9 +105,23 @@ usage_error() {
     [[ ${lines[5]} == "clicheck: 2 fetched, 1 failed, 16 bytes in "*" s" ]]
 }
 
+@test "a report that cannot be written (a full disk) is an error: exit 1, said on stderr" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    run -1 --separate-stderr bash -c '"$0" http://a/ http://b/ > /dev/full' "$CLICHECK"
+    [ "$stderr" = "clicheck: writing the report: No space left on device" ]
+}
+
 @test "a bad URL is not a usage error: the model gets it" {
     run -0 "$CLICHECK" not-a-url
     [ "${lines[2]}" = "  1  200           8   0.000   0.100  not-a-url" ]
+}
+
+@test "control characters in a URL are printed escaped, never raw to the terminal" {
+    run -1 --separate-stderr "$CLICHECK" --timeline - < <(printf 'http://a/\e[2J\x7ffail\n')
+    [ "${lines[2]}" = '  1  error         0   0.000   0.100  http://a/\x1b[2J\x7ffail  (planned failure)' ]
+    [ "$stderr" = 'clicheck: http://a/\x1b[2J\x7ffail: planned failure' ]
+    [[ $output == *"0.10 s /?[2J?fail"* ]]
+    [[ $output != *$'\e'* ]]
 }
 
 @test "'-' reads URLs from stdin, skipping blank lines and comments, in order" {

@@ -15,6 +15,7 @@ start_listening() {
     local var=$1 n=${#SERVER_PIDS[@]} line fd
     shift
     local fifo="$BATS_TEST_TMPDIR/listen.$n"
+    rm -f "$fifo"   # left by a server this test started and stopped before
     mkfifo "$fifo"
     # 3>&-: bats waits for every holder of its fd 3 before it goes on.
     "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/server.$n.log" 3>&- &
@@ -76,5 +77,5 @@ now() { date +%s.%N; }
 
 # result_line N: the result line of URL number N in $output.
 result_line() {
-    grep -E "^ *$1  " <<<"$output" | head -n 1
+    grep -aE "^ *$1  " <<<"$output" | head -n 1
 }

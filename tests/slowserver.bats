@@ -140,6 +140,15 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     [[ ${lines[0]} == "HTTP/1.0 431 Request Header Fields Too Large"* ]]
 }
 
+@test "--verbose logs request lines with control characters as '?'" {
+    start_server --verbose
+    run raw 'GET /\e[2J\x01 HTTP/1.0\r\n\r\n'
+    [[ ${lines[0]} == "HTTP/1.0 400 Bad Request"* ]]
+    grep -qF 'slowserver: fd ' "$BATS_TEST_TMPDIR/server.0.log"
+    grep -qF ': GET /?[2J? HTTP/1.0' "$BATS_TEST_TMPDIR/server.0.log"
+    ! grep -q $'\e' "$BATS_TEST_TMPDIR/server.0.log"
+}
+
 @test "a half-sent request is closed after the head timeout" {
     start_server --head-timeout 0.3
     t0=$(now)

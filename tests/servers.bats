@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# The server matrix: every server of waitless gets the same abuse (garbage,
+# oversized heads, slowloris, clients vanishing mid-response, a wrk storm)
+# and must still answer a normal request afterwards and stop cleanly on
+# SIGTERM (stop_servers fails on a crash, or a leak under the sanitizers).
+#
+# Adding a server is one line in SERVERS: a name, a path it answers with
+# 200, a path whose answer is long or slow (clients vanish while it comes),
+# and its command line (it must print "listening on http://HOST:PORT"
+# once it accepts, as common/slowserver does). Servers not built are skipped.
+
+load helpers
+
+SERVERS=(
+    "slowserver /slow?bytes=10 /slow?bytes=10000000 $TOP/common/slowserver --port 0"
+)
+CLIENTS="$TOP/tests/drivers/clients"
+
+teardown() { stop_servers; }
+
+# raw REQUEST: sends REQUEST (printf %b escapes) to $URL's port and prints
+# what comes back until the server closes (10 s at most).
+raw() {
+    local fd
+    exec {fd}<>"/dev/tcp/127.0.0.1/${URL##*:}" || return 1
+    printf '%b' "$1" >&"$fd" 2>/dev/null   # the server may close before all is sent
+    timeout 10 cat <&"$fd"
+    local status=$?
+    exec {fd}>&-
+    return "$status"
+}
+
+# answers_normally: a plain GET of the server's OK path gets a 200, within
+# $1 seconds (default 5).
+answers_normally() {
+    local limit=${1:-5} t0 t1 reply
+    t0=$(now)
+    reply=$(raw "GET $OK_PATH HTTP/1.0\r\nHost: test\r\n\r\n" | head -n 1)
+    t1=$(now)
+    [[ $reply == "HTTP/1."[01]" 200 "* ]] || { echo "$NAME: a normal request got '$reply'" >&2; return 1; }
+    check "$t1 - $t0 < $limit" || { echo "$NAME: a normal request took more than $limit s" >&2; return 1; }
+}
+
+# for_each_server CHECK: starts each server in turn, runs CHECK with $NAME,
+# $URL, $OK_PATH and $LONG_PATH set, then stops it; a failure names the server.
+for_each_server() {
+    local line ran=0
+    for line in "${SERVERS[@]}"; do
+        read -r NAME OK_PATH LONG_PATH cmd <<<"$line"
+        [ -x "${cmd%% *}" ] || continue
+        start_listening URL $cmd
+        "$1" || { echo "server matrix: $NAME failed $1" >&2; return 1; }
+        stop_servers || { echo "server matrix: $NAME did not stop cleanly after $1" >&2; return 1; }
+        ran=$((ran + 1))
+    done
+    [ "$ran" -gt 0 ] || skip "no server is built"
+}
+
+# A complete head of nonsense is answered with a 4xx or closed unanswered.
+rejects() {
+    local reply
+    reply=$(raw "$1" | head -n 1)
+    [ -z "$reply" ] || [[ $reply == "HTTP/1."[01]" 4"* ]] || {
+        echo "$NAME: '$1' got '$reply'" >&2
+        return 1
+    }
+}
+
+garbage() {
+    local long_path
+    long_path=$(printf '/%03000d' 0)
+    rejects '\x00\x01\x02\xff\xfe\r\n\r\n'
+    rejects '\r\n\r\n'
+    rejects 'GET\r\n\r\n'
+    rejects 'GET / HTTP/9.9\r\n\r\n'
+    rejects ' / HTTP/1.0\r\n\r\n'
+    rejects 'GET nopath HTTP/1.0\r\n\r\n'
+    rejects "GET $long_path HTTP/1.0\r\n\r\n"
+    rejects 'GET /\x01\x7f HTTP/1.0\r\n\r\n'
+    rejects 'GET /slow?delay=nan&bytes=1e99 HTTP/1.0\r\n\r\n'
+    rejects 'GET /slow?delay=-1 HTTP/1.0\r\n\r\n'
+    rejects 'GET /slow?bytes=99999999999999999999 HTTP/1.0\r\n\r\n'
+    rejects 'GET /status/999 HTTP/1.0\r\n\r\n'
+    rejects 'GET /no/such/thing HTTP/1.0\r\n\r\n'
+    # Random bytes, then half a request, then a connection that says nothing.
+    head -c 20000 /dev/urandom > "$BATS_TEST_TMPDIR/noise"
+    { exec 5<>"/dev/tcp/127.0.0.1/${URL##*:}"; cat "$BATS_TEST_TMPDIR/noise" >&5; exec 5>&-; } 2>/dev/null || true
+    { exec 5<>"/dev/tcp/127.0.0.1/${URL##*:}"; printf 'GET /slow?delay=1 HT' >&5; exec 5>&-; } || return 1
+    { exec 5<>"/dev/tcp/127.0.0.1/${URL##*:}"; exec 5>&-; } || return 1
+    answers_normally
+}
+
+oversized_heads() {
+    local filler
+    filler=$(head -c 100000 /dev/zero | tr '\0' 'x')
+    rejects "GET /slow HTTP/1.0\r\nX-Big: $filler\r\n\r\n"
+    rejects "GET /$filler HTTP/1.0\r\n\r\n"
+    rejects "$filler"
+    answers_normally
+}
+
+slowloris() {
+    local fifo="$BATS_TEST_TMPDIR/clients.out" line fd
+    mkfifo "$fifo"
+    "$CLIENTS" idle 500 "${URL##*:}" 3 >"$fifo" 3>&- &
+    local pid=$!
+    exec {fd}<"$fifo"
+    read -r -t 20 -u "$fd" line || true
+    [ "$line" = "holding 500" ] || { echo "$NAME: the idle clients said '$line'" >&2; return 1; }
+    answers_normally 1
+    wait "$pid"
+}
+
+vanishing_clients() {
+    run "$CLIENTS" vanish 500 "${URL##*:}" "$LONG_PATH"
+    [ "$status" -eq 0 ] && [ "$output" = "vanished 500" ] || { echo "$NAME: $output" >&2; return 1; }
+    answers_normally
+}
+
+wrk_storm() {
+    run wrk -t 2 -c 1000 -d 10s --timeout 5s "$URL$OK_PATH"
+    [ "$status" -eq 0 ] && [[ $output =~ [1-9][0-9]*\ requests\ in ]] || {
+        echo "$NAME: wrk: $output" >&2
+        return 1
+    }
+    answers_normally
+}
+
+@test "server matrix: garbage requests are refused; the server goes on" {
+    for_each_server garbage
+}
+
+@test "server matrix: oversized request heads are refused; the server goes on" {
+    for_each_server oversized_heads
+}
+
+@test "server matrix: 500 idle half-requests (slowloris) do not delay a normal client past 1 s" {
+    for_each_server slowloris
+}
+
+@test "server matrix: 500 clients vanishing mid-response cost nothing" {
+    for_each_server vanishing_clients
+}
+
+@test "server matrix: 10 s of wrk at 1000 connections, then still answering" {
+    command -v wrk >/dev/null || skip "wrk is not installed"
+    for_each_server wrk_storm
+}
