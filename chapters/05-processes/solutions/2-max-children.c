@@ -1,0 +1,295 @@
+/* Exercise 2-max-children, solved: at most --max-children children are
+ * alive at once. drain() starts the first ones, and one more each time a
+ * child is reaped: the pages go in waves, and a list of 10,000 URLs no
+ * longer means 10,000 processes (and 10,000 open pipes) at once.
+ *
+ * Chapter 05: a process per URL. The parent forks one child per URL; each
+ * child runs chapter 01's fetch_blocking() and sends the result back over
+ * its own pipe: a fixed-size header, then the body. The parent waits on
+ * every pipe at once with poll(), so no child sits blocked on a full pipe,
+ * reaps each child with waitpid() as soon as its pipe is done (no zombies),
+ * and on SIGINT or SIGTERM kills and reaps its children, then exits 130/143.
+ * Left out: a cap on the children alive at once, and a pool of processes
+ * that fetch many URLs each (both are exercises).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "fetchcli.h"
+#include "http.h"
+#include "net.h"
+#include "timeline.h"
+
+static int max_children = 0;   /* --max-children N: 0 means no limit */
+
+/* The parent's view of one child. */
+struct child {
+    pid_t pid;                    /* 0 once reaped (or never started) */
+    int fd;                       /* the read end of its pipe, -1 once closed */
+    struct fetch_result head;     /* the message: the child's result, then the body */
+    size_t got;                   /* bytes of it so far */
+    char *body;
+};
+
+/* A signal handler may do almost nothing safely: it notes the signal and
+ * writes a byte to a pipe that poll() watches, so the main loop wakes up
+ * (the "self-pipe trick"). */
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t caught_signal;
+static sigset_t stop_signals;     /* SIGINT and SIGTERM */
+
+static void on_stop_signal(int signo)
+{
+    int saved_errno = errno;
+    caught_signal = signo;
+    if (write(signal_pipe[1], "!", 1) < 0) { /* full: poll() is awake already */ }
+    errno = saved_errno;
+}
+
+static void set_stop_handler(void (*handler)(int))
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* In the child: fetch, send the result up the pipe, exit. Never returns.
+ * The message is the fetch_result struct as it is, then the body. Its
+ * pointers mean nothing in the parent (memory is not shared any more): the
+ * parent keeps its own url and builds the body from the bytes that follow.
+ * _exit, not exit: the parent's stdio buffers are not the child's to flush. */
+static void run_child(struct fetch_result *r, double timeout, int out)
+{
+    fetch_blocking(r, timeout);
+    if (net_write_all(out, r, sizeof *r, 0) != 0
+        || net_write_all(out, r->body, r->bytes, 0) != 0)   /* waits while the pipe is full */
+        _exit(1);                                           /* the parent has gone */
+    _exit(0);
+}
+
+/* Starts the child for result r, with a pipe from it to us. SIGINT and
+ * SIGTERM stay blocked across fork() until the child has its default
+ * handlers back: a Ctrl-C in between must kill the child, not run our
+ * handler in it. */
+static int start_child(struct fetch_result *r, double timeout, struct child *c)
+{
+    int fds[2];
+    sigset_t old_mask;
+
+    r->start = timeline_now();
+    if (pipe(fds) != 0) {
+        report_fail(r, "pipe: %s", strerror(errno));
+        r->end = timeline_now();
+        return -1;
+    }
+    sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
+    pid_t pid = fork();
+    if (pid == 0) {                          /* the child */
+        close(fds[0]);
+        close(signal_pipe[0]);
+        close(signal_pipe[1]);
+        set_stop_handler(SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        run_child(r, timeout, fds[1]);
+    }
+    int fork_errno = errno;
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    close(fds[1]);         /* ours: while we hold it, the pipe can never reach EOF */
+    if (pid < 0) {
+        close(fds[0]);
+        report_fail(r, "fork: %s", strerror(fork_errno));
+        r->end = timeline_now();
+        return -1;
+    }
+    c->pid = pid;
+    c->fd = fds[0];
+    return 0;
+}
+
+/* Waits for the child to end (retrying EINTR); its wait status. */
+static int reap(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        continue;
+    return status;
+}
+
+/* Child c's pipe is done (complete, closed or broken): reap the child at
+ * once, so it does not linger as a zombie, and fill in its result. */
+static void finish_child(struct child *c, struct fetch_result *r)
+{
+    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
+
+    close(c->fd);
+    c->fd = -1;
+    int status = reap(c->pid);
+    c->pid = 0;
+    r->end = timeline_now();
+    if (c->got == want && c->body != NULL) {   /* the whole message arrived */
+        const char *url = r->url;
+        *r = c->head;                          /* status, bytes, times, error */
+        r->url = url;
+        r->error[sizeof r->error - 1] = '\0';
+        r->body = c->body;                     /* the result owns the body now */
+        c->body = NULL;
+    } else if (WIFSIGNALED(status)) {
+        report_fail(r, "child killed by signal %d (%s)", WTERMSIG(status),
+                    strsignal(WTERMSIG(status)));
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        report_fail(r, "child exited with status %d", WEXITSTATUS(status));
+    } else {
+        report_fail(r, "child sent a short message: %zu of %zu bytes", c->got, want);
+    }
+    free(c->body);
+    c->body = NULL;
+}
+
+/* Reads what child c has sent since last time, into its head, then its
+ * body. 1 when the message is complete or the pipe closed or broke (then
+ * finish the child), 0 to wait for more. */
+static int read_child(struct child *c)
+{
+    const size_t head_size = sizeof c->head;
+    char *into = (char *)&c->head + c->got;
+    size_t missing = head_size - c->got;
+
+    if (c->got >= head_size) {
+        into = c->body + (c->got - head_size);
+        missing = c->head.bytes - (c->got - head_size);
+    }
+    ssize_t n = read(c->fd, into, missing);   /* poll said it will not block */
+    if (n < 0 && errno == EINTR)
+        return 0;
+    if (n <= 0)
+        return 1;                             /* closed early: a short message */
+    c->got += (size_t)n;
+    if (c->got == head_size) {                /* the head is in: room for the body */
+        if (c->head.bytes > HTTP_BODY_MAX || (c->body = malloc(c->head.bytes + 1)) == NULL)
+            return 1;
+    }
+    return c->got >= head_size && c->got == head_size + c->head.bytes;
+}
+
+/* Starts children for the next URLs while fewer than max_children are
+ * alive (all of them when max_children is 0). */
+static void start_more(struct fetch_job *job, struct child *kids, int *next)
+{
+    int alive = 0;
+
+    for (int i = 0; i < *next; i++)
+        alive += kids[i].pid > 0;
+    while (*next < job->n && !caught_signal && (max_children == 0 || alive < max_children)) {
+        if (start_child(&job->results[*next], job->timeout, &kids[*next]) == 0)
+            alive++;
+        (*next)++;
+    }
+}
+
+/* Waits on every pipe at once and reads whichever has data; starts the
+ * next child each time one is finished. Returns 0 when every URL is done,
+ * the signal number after SIGINT or SIGTERM, or -1 if poll() failed. */
+static int drain(struct fetch_job *job, struct child *kids, struct pollfd *fds)
+{
+    int n = job->n, next = 0;
+
+    for (;;) {
+        start_more(job, kids, &next);
+        int open = 0;
+        fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+        for (int i = 0; i < n; i++) {
+            fds[i + 1] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
+            open += kids[i].fd >= 0;
+        }
+        if (open == 0)
+            return caught_signal;   /* every URL started has finished */
+        if (poll(fds, (nfds_t)n + 1, -1) < 0 && errno != EINTR) {
+            fprintf(stderr, "processes: poll: %s\n", strerror(errno));
+            return -1;
+        }
+        if (caught_signal)
+            return caught_signal;
+        for (int i = 0; i < n; i++)
+            if (kids[i].fd >= 0 && fds[i + 1].revents != 0 && read_child(&kids[i]))
+                finish_child(&kids[i], &job->results[i]);
+    }
+}
+
+/* Ctrl-C, kill, or a failure: end the children still running, reap every
+ * one of them, and mark every unfinished URL with why we stopped. */
+static void stop_children(struct child *kids, struct fetch_result *results, int n,
+                          int stopped_by)
+{
+    const char *why = stopped_by == SIGINT ? "interrupted by SIGINT"
+                    : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
+
+    for (int i = 0; kids && i < n; i++)
+        if (kids[i].pid > 0)
+            kill(kids[i].pid, SIGTERM);       /* children have the default action: die */
+    for (int i = 0; i < n; i++) {
+        if (kids && kids[i].pid > 0) {
+            close(kids[i].fd);
+            reap(kids[i].pid);
+            free(kids[i].body);
+            results[i].end = timeline_now();
+        }
+        if (results[i].end == 0 || (kids && kids[i].pid > 0))
+            report_fail(&results[i], "%s", why);   /* never started, or killed */
+    }
+}
+
+/* The handler, and the pipe it writes to. */
+static int catch_stop_signals(void)
+{
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    if (pipe(signal_pipe) != 0 || net_set_nonblocking(signal_pipe[1]) != 0) {
+        fprintf(stderr, "processes: signal pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    set_stop_handler(on_stop_signal);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct fetch_job job;
+    const struct fetchcli_option options[] = {
+        { "--max-children", "N", "at most N children alive at once (default 0: no limit)",
+          &max_children, 0, 100000, NULL },
+    };
+    int rc = fetchcli_parse(&job, argc, argv, "processes",
+                            "Fetch each URL in a child process of its own (chapter 05).",
+                            options, 1);
+    if (rc != FETCHCLI_RUN)
+        return rc;
+    struct child *kids = calloc((size_t)job.n, sizeof *kids);
+    struct pollfd *fds = calloc((size_t)job.n + 1, sizeof *fds);
+    int stopped_by = -1;     /* 0: every child finished; a signal; -1: a failure */
+
+    if (kids == NULL || fds == NULL)
+        fprintf(stderr, "processes: out of memory\n");
+    else if (catch_stop_signals() == 0) {
+        for (int i = 0; i < job.n; i++)
+            kids[i].fd = -1;
+        stopped_by = drain(&job, kids, fds);   /* fork, read all, reap each, fork more */
+    }
+    if (stopped_by != 0)
+        stop_children(kids, job.results, job.n, stopped_by);
+    free(kids);
+    free(fds);
+    rc = fetchcli_finish(&job);
+    return stopped_by > 0 ? 128 + stopped_by : rc;
+}
