@@ -54,26 +54,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: coopdrive STEPS [T:pause|T:resume|T:stop]... (at most 32)\n");
         return 2;
     }
+    double at[32];
+    for (int i = 2; i < argc; i++) {   /* check every action before starting */
+        struct action *a = &actions[i - 2];
+        if (sscanf(argv[i], "%lf:%15s", &at[i - 2], a->name) != 2 || at[i - 2] < 0
+            || (strcmp(a->name, "pause") && strcmp(a->name, "resume") && strcmp(a->name, "stop"))) {
+            fprintf(stderr, "coopdrive: bad action '%s' (want T:pause, T:resume or T:stop)\n", argv[i]);
+            return 2;
+        }
+        a->drive = &d;
+    }
     struct reactor *r = reactor_new();
     if (r == NULL || (d.task = cooperate(r, count_step, &d)) == NULL) {
         perror("coopdrive");
         return 1;
     }
     coop_when_done(d.task, done, &d);
-    for (int i = 2; i < argc; i++) {
-        struct action *a = &actions[i - 2];
-        double at;
-        if (sscanf(argv[i], "%lf:%15s", &at, a->name) != 2 || at < 0
-            || (strcmp(a->name, "pause") && strcmp(a->name, "resume") && strcmp(a->name, "stop"))) {
-            fprintf(stderr, "coopdrive: bad action '%s' (want T:pause, T:resume or T:stop)\n", argv[i]);
-            return 2;
-        }
-        a->drive = &d;
-        if (reactor_call_later(r, at, act, a) == NULL) {
+    for (int i = 0; i < argc - 2; i++)
+        if (reactor_call_later(r, at[i], act, &actions[i]) == NULL) {
             perror("coopdrive");
             return 1;
         }
-    }
     reactor_run(r);
     coop_free(d.task);
     reactor_free(r);
