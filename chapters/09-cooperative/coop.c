@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
     const char *variant = "all";
     long limit = 3000000;
     int i = 1;
+    signal(SIGPIPE, SIG_IGN);   /* a server that closes early: EPIPE, not death */
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
         if (strcmp(argv[i], "--help") == 0)
             return usage(stdout, 0);

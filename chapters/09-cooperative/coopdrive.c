@@ -50,6 +50,10 @@ int main(int argc, char **argv)
     struct drive d = { 0 };
     struct action actions[32];
     char *end;
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: coopdrive STEPS [T:pause|T:resume|T:stop]... (at most 32)\n");
+        return 0;
+    }
     if (argc < 2 || argc - 2 > 32 || (d.limit = strtol(argv[1], &end, 10)) < 1 || *end) {
         fprintf(stderr, "usage: coopdrive STEPS [T:pause|T:resume|T:stop]... (at most 32)\n");
         return 2;
