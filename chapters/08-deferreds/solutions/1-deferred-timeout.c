@@ -1,0 +1,116 @@
+/* Solution 1 (chapter 08): deferred_timeout, as Twisted's addTimeout: a
+ * timer that fires the errback, and a stage that cancels the timer.
+ * Left out: everything but the timeout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "deferred.h"
+#include "reactor.h"
+#include "timeline.h"
+
+static double t0;
+
+/* The timeout of one deferred: alive until d has fired. */
+struct timeout {
+    struct reactor *reactor;
+    struct deferred *deferred;
+    struct timer *timer;   /* NULL once it fired */
+    double seconds;
+};
+
+static void on_timeout(struct reactor *r, void *arg)
+{
+    struct timeout *t = arg;
+    char text[64];
+    (void)r;
+    t->timer = NULL;       /* firing: the reactor frees it */
+    snprintf(text, sizeof text, "timed out after %.2f s", t->seconds);
+    char *error = malloc(sizeof text);
+    if (error != NULL)
+        snprintf(error, sizeof text, "%s", text);
+    deferred_errback(t->deferred, error);   /* runs the stage below: t is freed */
+}
+
+/* The stage added to d: whatever happens first, the timeout is over. */
+static struct outcome stop_timer(struct timeout *t, struct outcome value)
+{
+    reactor_cancel(t->reactor, t->timer);   /* NULL when it fired */
+    free(t);
+    return value;                           /* pass it on untouched */
+}
+
+static struct outcome stop_timer_ok(void *result, void *t)
+{
+    return stop_timer(t, deferred_ok(result));
+}
+
+static struct outcome stop_timer_fail(void *error, void *t)
+{
+    return stop_timer(t, deferred_fail(error));
+}
+
+/* If nothing fires d within `seconds`, errback it with a malloc'd
+ * "timed out after S.SS s"; if something fires it first, cancel the timer.
+ * 0, or -1 when out of memory. */
+static int deferred_timeout(struct reactor *r, struct deferred *d, double seconds)
+{
+    struct timeout *t = malloc(sizeof *t);
+    if (t == NULL)
+        return -1;
+    *t = (struct timeout){ r, d, NULL, seconds };
+    if ((t->timer = reactor_call_later(r, seconds, on_timeout, t)) == NULL
+        || deferred_add_callbacks(d, stop_timer_ok, stop_timer_fail, t) < 0) {
+        reactor_cancel(r, t->timer);
+        free(t);
+        return -1;
+    }
+    return 0;
+}
+
+static struct outcome print_result(void *result, void *arg)
+{
+    (void)arg;
+    printf("result: %s (at %.2f s)\n", (char *)result, timeline_now() - t0);
+    return deferred_ok(NULL);
+}
+
+static struct outcome print_failure(void *error, void *arg)
+{
+    (void)arg;
+    printf("failure: %s (at %.2f s)\n", (char *)error, timeline_now() - t0);
+    free(error);
+    return deferred_ok(NULL);
+}
+
+/* The slow producer: fires d, unless something fired it already. */
+static void fire_later(struct reactor *r, void *d)
+{
+    (void)r;
+    if (!deferred_has_fired(d))
+        deferred_callback(d, "done");
+}
+
+int main(int argc, char **argv)
+{
+    double fire_after, timeout;
+    if (argc != 3 || sscanf(argv[1], "%lf", &fire_after) != 1
+        || sscanf(argv[2], "%lf", &timeout) != 1 || fire_after < 0 || timeout < 0) {
+        fprintf(stderr, "usage: %s FIRE_AFTER TIMEOUT (seconds)\n", argv[0]);
+        return 2;
+    }
+    t0 = timeline_now();
+    struct reactor *r = reactor_new();
+    struct deferred *d = deferred_new();
+    if (r == NULL || d == NULL || reactor_call_later(r, fire_after, fire_later, d) == NULL
+        || deferred_timeout(r, d, timeout) < 0
+        || deferred_add_callbacks(d, print_result, print_failure, NULL) < 0) {
+        perror("deferred_timeout");
+        return 1;
+    }
+    reactor_run(r);
+    printf("reactor done at %.2f s\n", timeline_now() - t0);
+    deferred_free(d);
+    reactor_free(r);
+    return 0;
+}

@@ -1,0 +1,219 @@
+/* co: coroutines with getcontext/makecontext/swapcontext, parked on the
+ * reactor. Two stacks take turns: the loop's (where reactor_run and every
+ * handler run) and one coroutine's. resume() switches loop -> coroutine;
+ * park() switches coroutine -> loop. That is the whole trick.
+ * Left out: see co.h; and swapcontext saves the signal mask with a system
+ * call each switch, which a production library would avoid.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "co.h"
+#include "net.h"
+#include "timeline.h"
+
+struct coroutine {
+    ucontext_t context;        /* where it is parked */
+    void *stack;
+    co_fn *fn;
+    void *arg;
+    struct reactor *reactor;
+    struct timer *timer;       /* its deadline or its sleep, while parked */
+    int timed_out;
+    int done;
+};
+
+static ucontext_t loop_context;      /* the loop, while a coroutine runs */
+static struct coroutine *current;    /* the running coroutine, or NULL */
+static size_t stack_size = CO_STACK_SIZE;
+static int live;
+
+void co_set_stack_size(size_t bytes)
+{
+    stack_size = bytes < 16 * 1024 ? 16 * 1024 : bytes;
+}
+
+int co_live(void)
+{
+    return live;
+}
+
+/* slide:switch */
+/* Loop -> coroutine: runs it until it parks or returns. */
+static void resume(struct coroutine *co)
+{
+    current = co;
+    swapcontext(&loop_context, &co->context);   /* back here when it parks */
+    current = NULL;
+    if (co->done) {            /* it returned: we are off its stack, free it */
+        free(co->stack);
+        free(co);
+        live--;
+    }
+}
+
+/* Coroutine -> loop: someone has arranged to resume it later. */
+static void park(struct coroutine *co)
+{
+    swapcontext(&co->context, &loop_context);   /* back here when resumed */
+}
+/* end slide */
+
+/* Every coroutine starts here, on its own stack; returning from this
+ * function switches to loop_context (uc_link), right after the swapcontext
+ * of resume(). */
+static void trampoline(void)
+{
+    struct coroutine *co = current;
+    co->fn(co->arg);
+    co->done = 1;
+}
+
+static void start_soon(struct reactor *r, void *arg)
+{
+    (void)r;
+    resume(arg);
+}
+
+int co_spawn(struct reactor *r, co_fn *fn, void *arg)
+{
+    struct coroutine *co = calloc(1, sizeof *co);
+    if (co == NULL)
+        return -1;
+    *co = (struct coroutine){ .fn = fn, .arg = arg, .reactor = r };
+    if ((co->stack = malloc(stack_size)) == NULL || getcontext(&co->context) < 0)
+        goto fail;
+    co->context.uc_stack.ss_sp = co->stack;
+    co->context.uc_stack.ss_size = stack_size;
+    co->context.uc_link = &loop_context;
+    makecontext(&co->context, trampoline, 0);
+    if (reactor_call_later(r, 0, start_soon, co) == NULL)
+        goto fail;
+    live++;
+    return 0;
+fail:
+    free(co->stack);
+    free(co);
+    return -1;
+}
+
+/* ---- parking on the reactor ------------------------------------------ */
+
+static void wake_on_fd(struct reactor *r, int fd, int events, void *arg)
+{
+    (void)r, (void)fd, (void)events;
+    resume(arg);
+}
+
+static void wake_on_timer(struct reactor *r, void *arg)
+{
+    struct coroutine *co = arg;
+    (void)r;
+    co->timer = NULL;          /* it is firing: nothing to cancel */
+    co->timed_out = 1;
+    resume(co);
+}
+
+/* slide:park_on_fd */
+/* Parks the running coroutine until fd is ready for `events` or the
+ * deadline passes. 0 when ready, -1 with errno (ETIMEDOUT, ERANGE...). */
+static int park_on_fd(int fd, int events, double deadline)
+{
+    struct coroutine *co = current;
+    if (co == NULL) {          /* not inside a coroutine: nobody to park */
+        errno = EPERM;
+        return -1;
+    }
+    if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
+        return -1;
+    co->timed_out = 0;
+    co->timer = NULL;
+    if (deadline > 0) {
+        double left = deadline - timeline_now();
+        co->timer = reactor_call_later(co->reactor, left > 0 ? left : 0, wake_on_timer, co);
+        if (co->timer == NULL) {
+            reactor_unwatch(co->reactor, fd);
+            return -1;
+        }
+    }
+    park(co);                  /* the loop runs other coroutines meanwhile */
+    reactor_unwatch(co->reactor, fd);
+    reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */
+    co->timer = NULL;
+    if (co->timed_out) {
+        errno = ETIMEDOUT;
+        return -1;
+    }
+    return 0;
+}
+/* end slide */
+
+void co_sleep(double seconds)
+{
+    struct coroutine *co = current;
+    if (co == NULL) {
+        fprintf(stderr, "co_sleep: called outside a coroutine\n");
+        return;
+    }
+    co->timer = reactor_call_later(co->reactor, seconds > 0 ? seconds : 0, wake_on_timer, co);
+    if (co->timer != NULL)
+        park(co);
+}
+
+/* ---- the calls that look blocking ------------------------------------- */
+
+/* slide:co_read */
+ssize_t co_read(int fd, void *buf, size_t len, double deadline)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0)
+            return n;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (park_on_fd(fd, REACTOR_READ, deadline) < 0)
+                return -1;
+        } else if (errno != EINTR) {
+            return -1;
+        }
+    }
+}
+/* end slide */
+
+int co_write(int fd, const void *buf, size_t len, double deadline)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n >= 0) {
+            p += n;
+            len -= (size_t)n;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (park_on_fd(fd, REACTOR_WRITE, deadline) < 0)
+                return -1;
+        } else if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int co_connect(const char *host, int port, double deadline, char *err, size_t errlen)
+{
+    int fd = net_connect_start(host, port, err, errlen);
+    if (fd < 0)
+        return -1;
+    if (park_on_fd(fd, REACTOR_WRITE, deadline) < 0) {   /* the handshake */
+        snprintf(err, errlen, "connect %s:%d: %s", host, port, strerror(errno));
+        net_close(fd);
+        return -1;
+    }
+    if (net_connect_result(fd, host, port, err, errlen) < 0) {
+        net_close(fd);
+        return -1;
+    }
+    return fd;
+}

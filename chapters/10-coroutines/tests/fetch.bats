@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# Chapter 10: the coroutine fetcher reads like chapter 01 and runs like a
+# reactor: total = the slowest page; faults stay with their URL; 1000
+# coroutines at once; a blocking call inside one freezes them all.
+
+load ../../../tests/helpers
+
+FETCH="$TOP/chapters/10-coroutines/fetch"
+STACKS="$TOP/chapters/10-coroutines/stacks"
+
+teardown() { stop_servers; }
+
+@test "four delayed pages take about the slowest delay, not the sum" {
+    start_server
+    run "$FETCH" --timeline "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.3" \
+                            "$SLOW/slow?delay=0.4" "$SLOW/slow?delay=0.5"
+    [ "$status" -eq 0 ]
+    [[ $output == *"coroutines: 4 fetched, 0 failed, 4096 bytes in "* ]]
+    check "$(summary_seconds) >= 0.5 && $(summary_seconds) < 0.75 * 1.4"
+    for i in 1 2 3 4; do check "$(result_line $i | awk '{print $4}') < 0.1"; done
+}
+
+@test "faults fail alone, with chapter 01's messages; the good pages arrive" {
+    start_server
+    run --separate-stderr "$FETCH" "$SLOW/slow?bytes=10" "http://127.0.0.1:1/" "htp://nope" \
+        "$SLOW/truncate?bytes=1000" "$SLOW/garbage" "$SLOW/reset" "$SLOW/status/404" \
+        "$SLOW/slow?delay=0.2&bytes=20"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) == *" 200 "*" 10 "* ]]
+    [[ $(result_line 2) == *"error"*"(connect 127.0.0.1:1: Connection refused)" ]]
+    [[ $(result_line 3) == *"error"*"(scheme must be http://, not 'htp')" ]]
+    [[ $(result_line 4) == *"error"*"(truncated: got 500 of 1000 bytes)" ]]
+    [[ $(result_line 5) == *"error"*"(not an HTTP response)" ]]
+    [[ $(result_line 6) == *"error"*"(read: Connection reset by peer)" ]]
+    [[ $(result_line 7) == *" 404 "* ]]
+    [[ $(result_line 8) == *" 200 "*" 20 "* ]]
+    [[ $output == *"coroutines: 3 fetched, 5 failed, "* ]]
+    [[ $stderr == *"coroutines: http://127.0.0.1:1/: connect 127.0.0.1:1: Connection refused"* ]]
+}
+
+@test "/hang and a trickle time out with --timeout; the others do not wait" {
+    start_server
+    run "$FETCH" --timeout 0.5 "$SLOW/hang" "$SLOW/slow?bytes=1000&chunk=10&every=0.1" \
+                               "$SLOW/slow?delay=0.1"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) == *"error"*"(timed out after 0.50 s)" ]]
+    [[ $(result_line 2) == *"error"*"(timed out after 0.50 s)" ]]
+    [[ $(result_line 3) == *" 200 "* ]]
+    end1=$(result_line 1 | awk '{print $5}'); end3=$(result_line 3 | awk '{print $5}')
+    check "$end1 >= 0.5 && $end1 < 1.0 && $end3 < 0.4"
+}
+
+@test "1000 coroutines of 0.5 s each finish together, in a few seconds" {
+    start_server
+    run bash -c "for i in \$(seq 1000); do echo '$SLOW/slow?delay=0.5&bytes=100'; done | '$FETCH' -"
+    [ "$status" -eq 0 ]
+    [[ $output == *"coroutines: 1000 fetched, 0 failed, 100000 bytes in "* ]]
+    check "$(summary_seconds) < 6"     # one after another: 500 s
+}
+
+@test "a blocking call inside a coroutine freezes every other coroutine" {
+    start_server
+    run "$FETCH" --blocking 1 "$SLOW/slow?delay=0.5" "$SLOW/slow?delay=0.2"
+    [ "$status" -eq 0 ]
+    start2=$(result_line 2 | awk '{print $4}')
+    check "$start2 >= 0.45"            # it could not even start
+    check "$(summary_seconds) >= 0.65"
+}
+
+@test "1 MiB arrives whole; bodies saved; stdin; usage errors" {
+    start_server
+    run "$FETCH" --save "$BATS_TEST_TMPDIR/s" "$SLOW/slow?bytes=1048576"
+    [ "$status" -eq 0 ]
+    [ "$(wc -c < "$BATS_TEST_TMPDIR/s/1")" -eq 1048576 ]
+    run "$FETCH"
+    [ "$status" -eq 2 ]
+    run "$FETCH" --blocking x http://x/
+    [ "$status" -eq 2 ]
+    run "$FETCH" --help
+    [ "$status" -eq 0 ]
+    [[ $output == *"--blocking"* ]]
+}
+
+@test "stacks are freed: valgrind finds no leak and no error" {
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+    [ "$(cat "$TOP/.flavor" 2>/dev/null)" = normal ] || skip "valgrind runs on the normal build"
+    start_server
+    run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+        "$FETCH" --timeout 0.3 "$SLOW/slow?delay=0.1" "$SLOW/hang" "http://127.0.0.1:1/" "htp://x"
+    [ "$status" -eq 1 ]                # two URLs failed; 99 would be valgrind
+    run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$STACKS" 50 64 16
+    [ "$status" -eq 0 ]
+}
+
+@test "stacks: resident memory grows with the stack a coroutine really uses" {
+    run "$STACKS" 200 64 0
+    [ "$status" -eq 0 ]
+    small=$(sed -nE 's/.*: ([0-9.]+) KiB per coroutine/\1/p' <<<"$output")
+    run "$STACKS" 200 64 48
+    [ "$status" -eq 0 ]
+    big=$(sed -nE 's/.*: ([0-9.]+) KiB per coroutine/\1/p' <<<"$output")
+    check "$big > $small + 30"
+    run "$STACKS" 10 64 60
+    [ "$status" -eq 2 ]
+}
