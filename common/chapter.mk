@@ -20,8 +20,10 @@ DEMO_URLS = "$$SLOW/slow?delay=0.125" "$$SLOW/slow?delay=0.25" \
 
 all: $(PROGRAMS)
 
+# A program may need more of the chapter's objects: `fetch: tq.o` adds them
+# (the library goes last, so the linker finds what they call in it).
 $(PROGRAMS): %: %.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
 
 $(PROGRAMS:=.o): $(wildcard *.h) $(wildcard $(TOP)/common/*.h)
 
