@@ -162,7 +162,7 @@ static int set_backend(struct agg_server *s, const char *text)
         fprintf(stderr, "%s: --backend-url %s: %s\n", s->name, text, err);
         return -1;
     }
-    if (strcmp(u.path, "/") != 0 || strlen(u.host) > 40) {
+    if (strcmp(u.path, "/") != 0) {
         fprintf(stderr, "%s: --backend-url %s: give http://host:port only\n", s->name, text);
         return -1;
     }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "report.h"
+#include "url.h"
 
 #define AGG_CALLS 4                    /* backend calls per request */
 #define AGG_ANSWER_MAX 1024            /* the longest answer we send */
@@ -32,13 +33,13 @@ struct agg_server {
     const char *name;                  /* the program, for messages */
     int listen_fd;
     int stop_fd;                       /* readable once we are asked to stop */
-    char backend[64];                  /* "http://127.0.0.1:PORT" */
+    char backend[URL_HOST_MAX + 16];   /* "http://127.0.0.1:PORT" */
     double scale;
 };
 
 /* The four backend calls of one request: their URLs and results. */
 struct agg_calls {
-    char urls[AGG_CALLS][128];
+    char urls[AGG_CALLS][URL_HOST_MAX + 64];
     struct fetch_result results[AGG_CALLS];
 };
 
