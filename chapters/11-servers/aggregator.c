@@ -93,7 +93,7 @@ int agg_parse_options(int argc, char **argv, const char *about, int flags,
     const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     *o = (struct agg_options){ .scale = 1.0, .processes = 4,
                                .threads = (flags & AGG_OPT_PROCESSES) ? 1 : 4 };
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {          /* every option takes a value */
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(prog, about, flags);
             return 0;
@@ -105,7 +105,6 @@ int agg_parse_options(int argc, char **argv, const char *about, int flags,
         int rc = parse_option(prog, argv[i], argv[i + 1], flags, o);
         if (rc != AGG_RUN)
             return rc;
-        i++;
     }
     if (o->backend_url == NULL)
         return usage_error(prog, "--backend-url is required (the slow server's URL)", NULL);
