@@ -2,6 +2,8 @@
 #   make          build everything          make test      every bats test
 #   make demo     every model, one workload, one table
 #   make sanitize the tests under ASan+UBSan   make tsan   threaded chapters under TSan
+#   make compare  every fetcher on one workload, measured (chapter 13)
+#   make bench    this machine's figures: 1000 URLs, curl, wrk, chapters/*/bench
 #   make clean
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
@@ -17,6 +19,12 @@ test: all
 demo: all
 	@common/demo
 
+compare: all
+	@$(MAKE) --no-print-directory -C chapters/13-choosing compare
+
+bench: all
+	@chapters/13-choosing/benchmark
+
 sanitize:
 	@$(MAKE) --no-print-directory FLAVOR=sanitize test
 
@@ -26,4 +34,4 @@ clean:
 	@if [ -f tests/Makefile ]; then $(MAKE) --no-print-directory -C tests clean; fi
 	rm -f .flavor
 
-.PHONY: all test demo sanitize clean
+.PHONY: all test demo compare bench sanitize clean
