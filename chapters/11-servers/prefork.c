@@ -3,7 +3,7 @@
  * connection to one of them. With --threads M each worker runs M threads.
  * The parent only waits: for a stop signal (the workers see it too, through
  * the shared stop pipe) and for its children, which it reaps.
- * Left out: restarting a worker that dies (an exercise), sharing state
+ * Left out: restarting a worker that dies (see the README), sharing state
  * between workers (they share nothing but the socket).
  */
 #include <errno.h>
