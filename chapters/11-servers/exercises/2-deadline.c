@@ -230,13 +230,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "async: reactor_new: %s\n", strerror(errno));
         return 1;
     }
-    rc = 1;
-    if (agg_server_start(&s.agg, "async", &o) == 0
-        && reactor_watch(s.rx, s.agg.listen_fd, REACTOR_READ, on_listen_ready, &s) == 0
-        && reactor_watch(s.rx, s.agg.stop_fd, REACTOR_READ, on_stop, &s) == 0)
-        rc = reactor_run(s.rx) < 0;
-    if (rc != 0 && errno != 0)
-        fprintf(stderr, "async: %s\n", strerror(errno));
+    rc = agg_server_start(&s.agg, "async", &o) < 0;
+    if (rc == 0
+        && (reactor_watch(s.rx, s.agg.listen_fd, REACTOR_READ, on_listen_ready, &s) < 0
+            || reactor_watch(s.rx, s.agg.stop_fd, REACTOR_READ, on_stop, &s) < 0
+            || reactor_run(s.rx) < 0)) {
+        fprintf(stderr, "async: reactor: %s\n", strerror(errno));
+        rc = 1;
+    }
     while (s.conns)
         conn_free(s.conns);
     reactor_free(s.rx);
