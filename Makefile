@@ -4,6 +4,8 @@
 #   make sanitize the tests under ASan+UBSan   make tsan   threaded chapters under TSan
 #   make valgrind every fetcher and the server under valgrind on a short workload
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS (60) each
+#   make compare  every fetcher on one workload, measured (chapter 13)
+#   make bench    this machine's figures: 1000 URLs, curl, wrk, chapters/*/bench
 #   make clean
 # In a workshop:
 #   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
@@ -31,6 +33,12 @@ test: all
 
 demo: all
 	@common/demo
+
+compare: all
+	@$(MAKE) --no-print-directory -C chapters/13-choosing compare
+
+bench: all
+	@chapters/13-choosing/benchmark
 
 sanitize:
 	@$(MAKE) --no-print-directory FLAVOR=sanitize test
@@ -70,4 +78,4 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo sanitize tsan valgrind fuzz exercises solutions slides present clean
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean

@@ -1,0 +1,195 @@
+/* client: one HTTP GET on a reactor. The blocking fetch of chapter 01 cut
+ * at each wait into a callback: connect (wait for writable), send (wait for
+ * room), read (wait for bytes), with one timer as the deadline.
+ * Left out: retries, keep-alive; DNS blocks (names here are 127.0.0.1).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "http.h"
+#include "net.h"
+#include "timeline.h"
+#include "url.h"
+
+enum call_state { CONNECTING, SENDING, READING };
+
+struct client_call {
+    struct reactor *rx;
+    struct fetch_result *result;
+    client_done_fn *done;
+    void *arg;
+    enum call_state state;
+    int fd;
+    struct url url;
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    size_t request_len, sent;
+    struct http_response response;
+    struct timer *timer;    /* the deadline, or the "fail soon" timer */
+    double timeout;
+};
+
+void client_cancel(struct client_call *call)
+{
+    if (call->fd >= 0) {
+        reactor_unwatch(call->rx, call->fd);
+        close(call->fd);
+    }
+    reactor_cancel(call->rx, call->timer);
+    http_response_free(&call->response);
+    free(call);
+}
+
+/* The end of every call: keep the body, free the rest, tell the caller. */
+static void finish(struct client_call *call)
+{
+    struct fetch_result *r = call->result;
+    client_done_fn *done = call->done;
+    void *arg = call->arg;
+    if (r->error[0] == '\0') {
+        r->status = call->response.status;
+        r->body = call->response.body;
+        r->bytes = call->response.body_len;
+        call->response.body = NULL;
+    }
+    r->end = timeline_now();
+    client_cancel(call);
+    done(r, arg);
+}
+
+static void on_deadline(struct reactor *rx, void *arg)
+{
+    struct client_call *call = arg;
+    (void)rx;
+    call->timer = NULL;
+    if (call->result->error[0] == '\0')   /* not a "fail soon" already */
+        report_fail(call->result, "timed out after %.2f s", call->timeout);
+    finish(call);
+}
+
+static void read_some(struct client_call *call)
+{
+    char buf[16 * 1024], err[HTTP_ERR_LEN];
+    enum http_progress progress;
+    ssize_t n = read(call->fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;                                   /* woken too early: wait again */
+    if (n < 0) {
+        report_fail(call->result, "read: %s", strerror(errno));
+        finish(call);
+        return;
+    }
+    if (n == 0)
+        progress = http_response_eof(&call->response, err, sizeof err);
+    else
+        progress = http_response_feed(&call->response, buf, (size_t)n, err, sizeof err);
+    if (progress == HTTP_ERROR)
+        report_fail(call->result, "%s", err);
+    if (progress != HTTP_MORE)
+        finish(call);
+}
+
+/* Returns -1 when the call has ended (and is freed). */
+static int send_some(struct client_call *call)
+{
+    ssize_t n = send(call->fd, call->request + call->sent,
+                     call->request_len - call->sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    if (n < 0) {
+        report_fail(call->result, "send: %s", strerror(errno));
+        finish(call);
+        return -1;
+    }
+    call->sent += (size_t)n;                      /* a short send: go round again */
+    if (call->sent == call->request_len)
+        call->state = READING;                    /* on_io waits for the answer */
+    return 0;
+}
+
+static void on_io(struct reactor *rx, int fd, int events, void *arg);
+
+/* Every state waits for one thing; this says which, or fails the call. */
+static void wait_for(struct client_call *call, int events)
+{
+    if (reactor_watch(call->rx, call->fd, events, on_io, call) < 0) {
+        report_fail(call->result, "watch fd %d: %s", call->fd, strerror(errno));
+        finish(call);
+    }
+}
+
+static void on_io(struct reactor *rx, int fd, int events, void *arg)
+{
+    struct client_call *call = arg;
+    char err[NET_ERR_LEN];
+    (void)rx;
+    (void)events;
+    if (call->state == CONNECTING) {   /* writable: the handshake is over */
+        if (net_connect_result(fd, call->url.host, call->url.port, err, sizeof err) < 0) {
+            report_fail(call->result, "%s", err);   /* SO_ERROR said how it ended */
+            finish(call);
+            return;
+        }
+        call->state = SENDING;          /* and the socket is writable: go on */
+    }
+    if (call->state == SENDING) {
+        if (send_some(call) == 0 && call->state == READING)
+            wait_for(call, REACTOR_READ);
+        return;
+    }
+    read_some(call);
+}
+
+/* Parses the URL and starts the connect. -1 when r has failed already. */
+static int start(struct client_call *call)
+{
+    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    struct fetch_result *r = call->result;
+    int len;
+    if (url_parse(r->url, &call->url, err, sizeof err) < 0) {
+        report_fail(r, "%s", err);
+        return -1;
+    }
+    if ((len = http_format_get(call->request, sizeof call->request, &call->url)) < 0) {
+        report_fail(r, "request too long");
+        return -1;
+    }
+    call->request_len = (size_t)len;
+    call->fd = net_connect_start(call->url.host, call->url.port, err, sizeof err);
+    if (call->fd < 0) {
+        report_fail(r, "%s", err);
+        return -1;
+    }
+    if (reactor_watch(call->rx, call->fd, REACTOR_WRITE, on_io, call) < 0) {
+        report_fail(r, "watch fd %d: %s", call->fd,
+                    errno == ERANGE ? "over FD_SETSIZE for select" : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+struct client_call *client_get(struct reactor *rx, struct fetch_result *r, double timeout,
+                               client_done_fn *done, void *arg)
+{
+    struct client_call *call = calloc(1, sizeof *call);
+    if (call == NULL)
+        return NULL;
+    *call = (struct client_call){ .rx = rx, .result = r, .done = done, .arg = arg,
+                                  .state = CONNECTING, .fd = -1, .timeout = timeout };
+    http_response_init(&call->response);
+    r->start = timeline_now();
+    /* A call that failed at once still ends through the reactor, right
+     * away: the caller's "done" never runs inside client_get. */
+    int failed = start(call) < 0;
+    call->timer = reactor_call_later(rx, failed ? 0 : timeout, on_deadline, call);
+    if (call->timer == NULL) {
+        int saved = errno;
+        client_cancel(call);
+        errno = saved;
+        return NULL;
+    }
+    return call;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bats
+# Exercise 3: on SIGTERM, finish what is in flight, refuse new clients, exit 0.
+load ../../../tests/helpers
+teardown() { stop_servers; }
+
+get() {
+    local hostport=${1#http://} fd
+    exec {fd}<>"/dev/tcp/${hostport%:*}/${hostport#*:}" || return 1
+    printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&"$fd"
+    cat <&"$fd"
+    exec {fd}<&-
+}
+
+@test "a request in flight at SIGTERM is answered; a new one is refused; exit 0" {
+    start_server
+    start_listening AGG "$PROGRAM" --port 0 --backend-url "$SLOW" --scale 1
+    pid=${SERVER_PIDS[1]}
+    get "$AGG" / >"$BATS_TEST_TMPDIR/answer" &
+    client=$!
+    sleep 0.15                       # its calls run until 0.5 s
+    kill -TERM "$pid"
+    sleep 0.1
+    ! get "$AGG" / 2>/dev/null       # refused: nobody listens any more
+    wait "$client"
+    [[ $(head -n 1 "$BATS_TEST_TMPDIR/answer") == "HTTP/1.0 200 OK"* ]]
+    wait "$pid"                      # and it exits 0 by itself
+    unset "SERVER_PIDS[1]"
+}

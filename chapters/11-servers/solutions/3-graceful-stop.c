@@ -1,0 +1,251 @@
+/* Solution 3 (chapter 11): a graceful stop for the async aggregator.
+ * This is async.c as it is: on SIGTERM it drops the requests in flight.
+ * Make it stop accepting new clients at once (close the listening
+ * socket), finish the requests it has, and exit 0 once none is left.
+ * Hint: reactor_run returns by itself when nothing is watched and no
+ * timer is pending.
+ */
+#define _GNU_SOURCE   /* accept4 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "aggregator.h"
+#include "client.h"
+#include "http.h"
+#include "net.h"
+#include "reactor.h"
+#include "timeline.h"
+
+#define REQUEST_TIMEOUT 5.0
+#define CALL_TIMEOUT 10.0
+
+enum conn_state { READING, CALLING, WRITING };
+
+struct conn {
+    struct server *server;
+    struct conn *prev, *next;           /* the server's list, to free at exit */
+    int fd;
+    enum conn_state state;
+    struct timer *timer;                /* the request head's deadline */
+    char request[HTTP_REQUEST_HEAD_MAX];
+    size_t request_len;
+    struct agg_calls calls;
+    struct client_call *pending[AGG_CALLS];   /* NULL once that call is done */
+    int n_pending;
+    double start;
+    char answer[AGG_ANSWER_MAX];
+    size_t answer_len, sent;
+};
+
+struct server {
+    struct agg_server agg;
+    struct reactor *rx;
+    struct conn *conns;
+};
+
+static void on_conn_io(struct reactor *rx, int fd, int events, void *arg);
+
+/* ---- connections --------------------------------------------------- */
+
+static void conn_free(struct conn *c)
+{
+    for (int i = 0; i < AGG_CALLS; i++)
+        if (c->pending[i] != NULL)
+            client_cancel(c->pending[i]);       /* the client left, or we stop */
+    agg_calls_free(&c->calls);
+    reactor_cancel(c->server->rx, c->timer);
+    reactor_unwatch(c->server->rx, c->fd);
+    net_close(c->fd);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->server->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+}
+
+static void on_request_timeout(struct reactor *rx, void *arg)
+{
+    struct conn *c = arg;
+    (void)rx;
+    c->timer = NULL;
+    conn_free(c);
+}
+
+static void conn_new(struct server *s, int fd)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        fprintf(stderr, "async: fd %d: out of memory\n", fd);
+        net_close(fd);
+        return;
+    }
+    c->server = s;
+    c->fd = fd;
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    c->timer = reactor_call_later(s->rx, REQUEST_TIMEOUT, on_request_timeout, c);
+    if (c->timer == NULL || reactor_watch(s->rx, fd, REACTOR_READ, on_conn_io, c) < 0) {
+        fprintf(stderr, "async: fd %d: %s\n", fd,
+                errno == ERANGE ? "over FD_SETSIZE for select" : strerror(errno));
+        conn_free(c);
+    }
+}
+
+/* ---- answering ----------------------------------------------------- */
+
+static void start_answer(struct conn *c)
+{
+    c->state = WRITING;
+    if (reactor_watch(c->server->rx, c->fd, REACTOR_WRITE, on_conn_io, c) < 0)
+        conn_free(c);
+}
+
+static void send_some(struct conn *c)
+{
+    ssize_t n = send(c->fd, c->answer + c->sent, c->answer_len - c->sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;                                 /* no room yet: wait again */
+    if (n >= 0)
+        c->sent += (size_t)n;
+    if (n < 0 || c->sent == c->answer_len)      /* done, or the client is gone */
+        conn_free(c);
+}
+
+/* slide:on_call_done */
+/* One backend call has ended; the last one to end writes the answer. */
+static void on_call_done(struct fetch_result *r, void *arg)
+{
+    struct conn *c = arg;
+    c->pending[r - c->calls.results] = NULL;
+    if (--c->n_pending > 0)
+        return;
+    c->answer_len = agg_answer(c->answer, sizeof c->answer, &c->calls,
+                               timeline_now() - c->start, "at once");
+    start_answer(c);
+}
+
+/* Starts all four calls; none of them waits for another. */
+static void start_calls(struct conn *c)
+{
+    c->state = CALLING;
+    c->start = timeline_now();
+    reactor_unwatch(c->server->rx, c->fd);      /* nothing to read meanwhile */
+    agg_calls_init(&c->server->agg, &c->calls);
+    for (int i = 0; i < AGG_CALLS; i++) {
+        struct fetch_result *r = &c->calls.results[i];
+        c->pending[i] = client_get(c->server->rx, r, CALL_TIMEOUT, on_call_done, c);
+        if (c->pending[i] == NULL)
+            report_fail(r, "client_get: %s", strerror(errno));
+        else
+            c->n_pending++;
+    }
+    if (c->n_pending == 0)                      /* out of memory for all four */
+        on_call_done(&c->calls.results[0], c);
+}
+/* end slide */
+
+/* ---- reading the request ------------------------------------------- */
+
+static void read_some(struct conn *c)
+{
+    ssize_t n = read(c->fd, c->request + c->request_len, sizeof c->request - c->request_len);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0) {                               /* closed or failed: forget it */
+        conn_free(c);
+        return;
+    }
+    c->request_len += (size_t)n;
+    size_t head_len = http_request_head_end(c->request, c->request_len);
+    if (head_len == 0 && c->request_len < sizeof c->request)
+        return;                                 /* not all there yet */
+    reactor_cancel(c->server->rx, c->timer);
+    c->timer = NULL;
+    if (head_len == 0)
+        c->answer_len = agg_format(c->answer, sizeof c->answer, 431,
+                                   "Request Header Fields Too Large", "request head over 8 KiB\n");
+    else if (agg_route(c->request, head_len, c->answer, sizeof c->answer) == 1) {
+        start_calls(c);
+        return;
+    } else
+        c->answer_len = strlen(c->answer);      /* 400, 404, 405 */
+    start_answer(c);
+}
+
+static void on_conn_io(struct reactor *rx, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    (void)rx;
+    (void)fd;
+    (void)events;
+    if (c->state == READING)
+        read_some(c);
+    else if (c->state == WRITING)
+        send_some(c);
+}
+
+/* ---- accepting and stopping ---------------------------------------- */
+
+static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg)
+{
+    struct server *s = arg;
+    (void)rx;
+    (void)events;
+    for (;;) {   /* every client that is waiting, not just one */
+        int client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client >= 0)
+            conn_new(s, client);
+        else if (errno != EINTR && errno != ECONNABORTED) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                fprintf(stderr, "async: accept: %s\n", strerror(errno));
+            return;
+        }
+    }
+}
+
+/* Stop accepting, and let the reactor run dry: it returns once the last
+ * connection is freed (nothing watched, no timer). */
+static void on_stop(struct reactor *rx, int fd, int events, void *arg)
+{
+    struct server *s = arg;
+    (void)events;
+    reactor_unwatch(rx, fd);                    /* it stays readable: look away */
+    reactor_unwatch(rx, s->agg.listen_fd);
+    net_close(s->agg.listen_fd);                /* new clients: connection refused */
+    s->agg.listen_fd = -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct agg_options o;
+    struct server s = { 0 };
+    int rc = agg_parse_options(argc, argv, "One thread on the reactor; every call at once.",
+                               0, &o);
+    if (rc != AGG_RUN)
+        return rc;
+    if ((s.rx = reactor_new()) == NULL) {
+        fprintf(stderr, "async: reactor_new: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = agg_server_start(&s.agg, "async", &o) < 0;
+    if (rc == 0
+        && (reactor_watch(s.rx, s.agg.listen_fd, REACTOR_READ, on_listen_ready, &s) < 0
+            || reactor_watch(s.rx, s.agg.stop_fd, REACTOR_READ, on_stop, &s) < 0
+            || reactor_run(s.rx) < 0)) {
+        fprintf(stderr, "async: reactor: %s\n", strerror(errno));
+        rc = 1;
+    }
+    while (s.conns)
+        conn_free(s.conns);
+    reactor_free(s.rx);
+    agg_server_close(&s.agg);
+    return rc;
+}

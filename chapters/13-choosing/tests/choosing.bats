@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# Chapter 13: measure reports what a command cost (exit status, CPU time,
+# peak threads and processes), and compare runs every built fetcher on one
+# workload and prints one row per fetcher.
+
+load ../../../tests/helpers
+
+DIR="$TOP/chapters/13-choosing"
+MEASURE="$DIR/measure"
+
+teardown() { stop_servers; }
+
+# field KEY: KEY's value in measure's line in $output (or $1 if given).
+field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
+
+@test "measure passes the exit status through and counts the processes of the tree" {
+    run "$MEASURE" -- bash -c 'sleep 0.3 & sleep 0.3 & wait; exit 3'
+    [ "$status" -eq 3 ]
+    [[ $output == "measure: wall="*" exit=3" ]]
+    [ "$(field peak_processes)" -eq 3 ]   # bash and its two sleeps
+    [ "$(field peak_threads)" -eq 3 ]
+    check "$(field wall) >= 0.3 && $(field wall) < 1.5"
+}
+
+@test "measure counts CPU time (user) that a busy loop burns, not sleep" {
+    run "$MEASURE" -- sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
+    [ "$status" -eq 0 ]
+    check "$(field user) + $(field sys) > 0.05"
+    run "$MEASURE" -- sleep 0.3
+    check "$(field user) + $(field sys) < 0.05"
+    check "$(field peak_rss_kib) > 100"
+}
+
+@test "measure sees a server's threads, and passes SIGTERM on to it" {
+    [ -x "$TOP/chapters/11-servers/threads" ] || skip "chapter 11 is not built"
+    start_listening AGG "$MEASURE" --output "$BATS_TEST_TMPDIR/m" -- \
+        "$TOP/chapters/11-servers/threads" --threads 5 --port 0 --backend-url http://127.0.0.1:1
+    sleep 0.2                           # a few samples of the five threads
+    stop_servers                        # measure must exit 0: so must the server
+    line=$(cat "$BATS_TEST_TMPDIR/m")
+    [ "$(field peak_threads "$line")" -eq 5 ]
+    [ "$(field peak_processes "$line")" -eq 1 ]
+    [[ $line == *" exit=0" ]]
+}
+
+@test "measure: --help 0, no command 2, a missing program 127" {
+    run "$MEASURE" --help
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == "usage: measure "* ]]
+    run --separate-stderr "$MEASURE" --
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"no command given after --"* ]]
+    run -127 --separate-stderr "$MEASURE" -- /no/such/program
+    [[ $stderr == *"/no/such/program: No such file or directory"* ]]
+}
+
+@test "compare: chapter 01 on 4 pages takes their sum, and the row says so" {
+    run "$DIR/compare" --urls 4 --min-delay 0.1 --max-delay 0.2 --chapters 01
+    [ "$status" -eq 0 ]
+    [[ $output == *"Workload: 4 URLs, delays spread evenly from 0.1 to 0.2 s, 4096-byte bodies,"* ]]
+    row=$(grep '^01-blocking ' <<<"$output")
+    read -r _ model fetched wall ratio cpu rss threads procs <<<"$row"
+    [ "$model" = blocking ] && [ "$fetched" = 4/4 ]
+    check "${wall%s} >= 0.6 && ${ratio%x} >= 3"     # 0.1 + 0.133 + 0.167 + 0.2
+    [ "$threads" -eq 1 ] && [ "$procs" -eq 1 ]
+}
+
+@test "compare has one row for every fetcher that is built, and nothing else" {
+    run "$DIR/compare" --urls 3 --min-delay 0.01 --max-delay 0.05
+    [ "$status" -eq 0 ]
+    built=$(ls "$TOP"/chapters/[0-9][0-9]-*/fetch | wc -l)
+    rows=$(grep -cE '^[0-9][0-9]-[a-z-]+ .* [0-9]+/3 ' <<<"$output")
+    [ "$rows" -eq "$built" ]
+    run "$DIR/compare" --bogus 1
+    [ "$status" -eq 2 ]
+}
