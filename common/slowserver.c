@@ -1,6 +1,8 @@
 /* slowserver: the HTTP/1.0 server every chapter fetches from. It answers
  * slowly on purpose (?delay=S), and badly on request (the fault endpoints),
  * on one thread, with the reactor: delays are timers, never sleep().
+ * --backend select|poll|epoll picks the reactor's way of waiting (chapter
+ * 12); with epoll it holds 10,000 delayed connections at once.
  * Left out: keep-alive, HTTP/1.1, files, anything but GET.
  *
  *   /slow?delay=S&bytes=N[&chunk=B&every=S]   N bytes after S seconds,
@@ -564,11 +566,14 @@ static int catch_signals(struct server *s)
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: slowserver [--host ADDR] [--port N] [--head-timeout S] [--verbose]\n"
+        "usage: slowserver [--host ADDR] [--port N] [--head-timeout S]\n"
+        "                  [--backend select|poll|epoll] [--verbose]\n"
         "An HTTP/1.0 server that answers slowly, for the waitless fetchers.\n"
         "  --host ADDR        address to listen on (default 127.0.0.1)\n"
         "  --port N           port, 0 = any free one (default 0)\n"
         "  --head-timeout S   close clients whose request head takes longer (default 10)\n"
+        "  --backend NAME     how the reactor waits: select, poll or epoll\n"
+        "                     (default: $WAITLESS_BACKEND, else select)\n"
         "  --verbose          log every request to stderr\n"
         "Prints 'listening on http://ADDR:PORT' once it accepts. Stops on SIGINT/SIGTERM.\n"
         "Endpoints: /slow?delay=S&bytes=N[&chunk=B&every=S], /status/CODE, /hang,\n"
@@ -588,6 +593,7 @@ struct options {
     const char *host;
     int port;
     double head_timeout;
+    const char *backend;             /* NULL: reactor_new() decides */
     int verbose;
 };
 
@@ -605,13 +611,17 @@ static int parse_options(int argc, char **argv, struct options *o)
             continue;
         }
         if (strcmp(a, "--host") != 0 && strcmp(a, "--port") != 0
-            && strcmp(a, "--head-timeout") != 0)
+            && strcmp(a, "--head-timeout") != 0 && strcmp(a, "--backend") != 0)
             return usage_error("unknown option '%s'", a);
         if (i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *v = argv[++i];
         if (strcmp(a, "--host") == 0) {
             o->host = v;
+        } else if (strcmp(a, "--backend") == 0) {
+            if (strcmp(v, "select") != 0 && strcmp(v, "poll") != 0 && strcmp(v, "epoll") != 0)
+                return usage_error("--backend must be " REACTOR_BACKENDS ", not '%s'", v);
+            o->backend = v;
         } else if (strcmp(a, "--port") == 0) {
             long port = strtol(v, &end, 10);
             if (*v == '\0' || *end != '\0' || port < 0 || port > 65535)
@@ -654,17 +664,24 @@ static int serve(struct server *s, const struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = { "127.0.0.1", 0, 10.0, 0 };
+    struct options o = { "127.0.0.1", 0, 10.0, NULL, 0 };
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
     struct server s = { .listen_fd = -1, .signal_pipe = { -1, -1 },
                         .head_timeout = o.head_timeout, .verbose = o.verbose };
-    s.reactor = reactor_new();
+    s.reactor = o.backend ? reactor_new_backend(o.backend) : reactor_new();
     if (s.reactor == NULL) {
         log_msg("reactor_new: %s", strerror(errno));
         return 1;
     }
+    /* Every connection is an fd: take all the kernel allows us. */
+    long fd_limit = net_raise_fd_limit();
+    if (fd_limit < 0)
+        log_msg("raising the open-file limit: %s", strerror(errno));
+    else if (fd_limit < 10100)
+        log_msg("note: the open-file limit is %ld (ulimit -Hn), so at most about"
+                " %ld connections at once", fd_limit, fd_limit - 10);
     rc = serve(&s, &o);
     while (s.conns)
         conn_free(s.conns);
