@@ -142,7 +142,9 @@ int reactor_watch(struct reactor *r, int fd, int events, handler_fn *fn, void *a
         return 0;
     }
     int old_events = fd < r->capacity ? r->watches[fd].events : 0;
-    if (r->backend->set(r->backend_state, fd, old_events, events) < 0)
+    /* Same events, new handler: the backend need not hear of it (for
+     * epoll that saves a system call). */
+    if (old_events != events && r->backend->set(r->backend_state, fd, old_events, events) < 0)
         return -1;                          /* ERANGE: over FD_SETSIZE */
     if (fd >= r->capacity && grow_watches(r, fd) < 0) {
         r->backend->set(r->backend_state, fd, events, 0);
