@@ -89,8 +89,12 @@ int main(int argc, char **argv)
     net_raise_fd_limit();
     struct conn *conns = calloc((size_t)n, sizeof *conns);
     reactor = reactor_new();
-    if (conns == NULL || reactor == NULL)
+    if (conns == NULL || reactor == NULL) {
+        fprintf(stderr, "1-fallback: %s\n", strerror(errno));
+        free(conns);
+        reactor_free(reactor);
         return 1;
+    }
     for (int i = 0; i < n; i++)
         start(&conns[i]);
     reactor_run(reactor);

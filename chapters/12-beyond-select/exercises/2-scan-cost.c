@@ -46,8 +46,11 @@ int main(int argc, char **argv)
         return 2;
     }
     net_raise_fd_limit();
-    if (pipe(busy) < 0 || write(busy[1], "x", 1) != 1 || pipe(idle_pipe) < 0)
+    if (pipe(busy) < 0 || write(busy[1], "x", 1) != 1 || pipe(idle_pipe) < 0) {
+        perror("2-scan-cost: pipe");
+        reactor_free(r);
         return 1;
+    }
     /* TODO: watch `idle` fds that never become ready: dup(idle_pipe[0])
      * gives as many as you like, all reading the same empty pipe.
      * (on_idle is the handler they should never need.) */

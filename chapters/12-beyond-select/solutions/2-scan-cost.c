@@ -47,13 +47,17 @@ int main(int argc, char **argv)
         return 2;
     }
     net_raise_fd_limit();
-    if (pipe(busy) < 0 || write(busy[1], "x", 1) != 1 || pipe(idle_pipe) < 0)
+    if (pipe(busy) < 0 || write(busy[1], "x", 1) != 1 || pipe(idle_pipe) < 0) {
+        perror("2-scan-cost: pipe");
+        reactor_free(r);
         return 1;
+    }
     /* slide:idle_fds */
     for (int i = 0; i < idle; i++) {
         int fd = dup(idle_pipe[0]);   /* another fd on the same empty pipe */
         if (fd < 0 || reactor_watch(r, fd, REACTOR_READ, on_idle, NULL) < 0) {
             fprintf(stderr, "idle fd %d: %s\n", i + 1, strerror(errno));
+            reactor_free(r);
             return 1;
         }
     }
