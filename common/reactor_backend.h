@@ -22,8 +22,9 @@ struct reactor_backend {
     /* Waits at most `timeout` seconds (-1: no limit) and stores up to
      * `max` ready fds in fired. Returns how many; 0 on timeout or EINTR;
      * -1 with errno when waiting failed (EBADF: a watched fd was closed,
-     * where the backend can tell). Errors and hang-ups count as
-     * READ|WRITE; the reactor keeps only what the fd is watched for. */
+     * where the backend can tell). Counted as Linux's select does:
+     * a hang-up is READ, an error READ|WRITE; the reactor keeps only what
+     * the fd is watched for. */
     int (*wait)(void *state, double timeout, struct reactor_fired *fired, int max);
 };
 

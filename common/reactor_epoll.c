@@ -94,8 +94,9 @@ static int epoll_wait_ready(void *state, double timeout, struct reactor_fired *f
     for (int i = 0; i < ready; i++) {     /* only the ready ones: no scan */
         unsigned re = s->events[i].events;
         fired[i].fd = s->events[i].data.fd;
-        fired[i].events = ((re & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? REACTOR_READ : 0)
-                        | ((re & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ? REACTOR_WRITE : 0);
+        /* As select counts them: hang-up = readable, error = both. */
+        fired[i].events = ((re & (EPOLLIN | EPOLLHUP | EPOLLERR)) ? REACTOR_READ : 0)
+                        | ((re & (EPOLLOUT | EPOLLERR)) ? REACTOR_WRITE : 0);
     }
     return ready;
 }

@@ -116,10 +116,10 @@ static int poll_wait(void *state, double timeout, struct reactor_fired *fired, i
             errno = EBADF;
             return -1;
         }
-        /* Errors and hang-ups wake both directions, as select would: the
-         * handler's read or write then reports what happened. */
-        int events = ((re & (POLLIN | POLLERR | POLLHUP)) ? REACTOR_READ : 0)
-                   | ((re & (POLLOUT | POLLERR | POLLHUP)) ? REACTOR_WRITE : 0);
+        /* Counted as Linux's select counts them: a hang-up is readable
+         * (read returns 0), an error is both (the call says which). */
+        int events = ((re & (POLLIN | POLLHUP | POLLERR)) ? REACTOR_READ : 0)
+                   | ((re & (POLLOUT | POLLERR)) ? REACTOR_WRITE : 0);
         fired[n].fd = s->fds[i].fd;
         fired[n].events = events;
         n++;
