@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -287,4 +288,18 @@ int net_write_all(int fd, const void *buf, size_t len, double deadline)
         sent += (size_t)n;   /* a short write: go round for the rest */
     }
     return 0;
+}
+
+long net_raise_fd_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
+        return -1;
+    if (limit.rlim_cur != limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;   /* only root may raise rlim_max */
+        if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
+            return -1;
+    }
+    return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > LONG_MAX
+           ? LONG_MAX : (long)limit.rlim_cur;
 }

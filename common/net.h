@@ -42,6 +42,11 @@ ssize_t net_read_some(int fd, void *buf, size_t len, double deadline);
 
 int net_set_nonblocking(int fd);
 
+/* Raises this process's limit on open fds (RLIMIT_NOFILE) from its soft
+ * value to the hard one, for programs that hold thousands of sockets.
+ * Returns the limit now in force, or -1 with errno. */
+long net_raise_fd_limit(void);
+
 /* Close fd and keep errno as it was (for error paths). */
 void net_close(int fd);
 

@@ -1,7 +1,8 @@
 /* reactor: fd handlers and timers on one thread (the rules are in reactor.h).
  * The loop is the four lines of the Twisted talk: wait with a timeout, do
  * reads and writes, run due timers, repeat. How to wait is the backend's
- * business (reactor_select.c); this file knows nothing of select().
+ * business (reactor_select.c, reactor_poll.c, reactor_epoll.c, chosen by
+ * name when the reactor is made); this file knows nothing of select().
  * Timers live in a binary heap ordered by (due time, sequence number), as
  * in libuv: the next one due is always on top, adding and removing cost
  * O(log n), and the sequence number makes equal due times fire first-in,
@@ -9,7 +10,9 @@
  * which the 10,000-connection runs of chapter 12 would feel.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "reactor.h"
 #include "reactor_backend.h"
@@ -45,18 +48,53 @@ struct reactor {
     int stopping;
 };
 
-struct reactor *reactor_new(void)
+/* The ways of waiting, chosen at run time by name (Redis's ae picks one
+ * at compile time; libuv has one per platform). */
+static const struct reactor_backend *const backends[] = {
+    &reactor_select_backend,
+    &reactor_poll_backend,
+#ifdef __linux__
+    &reactor_epoll_backend,
+#endif
+};
+
+struct reactor *reactor_new_backend(const char *name)
 {
+    const struct reactor_backend *backend = NULL;
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (name != NULL && strcmp(name, backends[i]->name) == 0)
+            backend = backends[i];
+    if (backend == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     struct reactor *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    r->backend = &reactor_select_backend;
+    r->backend = backend;
     r->backend_state = r->backend->create();
     if (r->backend_state == NULL) {
         free(r);
         return NULL;
     }
     return r;
+}
+
+struct reactor *reactor_new(void)
+{
+    const char *name = getenv("WAITLESS_BACKEND");
+    if (name == NULL || name[0] == '\0')
+        name = "select";
+    struct reactor *r = reactor_new_backend(name);
+    if (r == NULL && errno == EINVAL)
+        fprintf(stderr, "reactor: WAITLESS_BACKEND=%s: unknown backend (choose %s)\n",
+                name, REACTOR_BACKENDS);
+    return r;
+}
+
+const char *reactor_backend_name(const struct reactor *r)
+{
+    return r->backend->name;
 }
 
 void reactor_free(struct reactor *r)
@@ -104,7 +142,9 @@ int reactor_watch(struct reactor *r, int fd, int events, handler_fn *fn, void *a
         return 0;
     }
     int old_events = fd < r->capacity ? r->watches[fd].events : 0;
-    if (r->backend->set(r->backend_state, fd, old_events, events) < 0)
+    /* Same events, new handler: the backend need not hear of it (for
+     * epoll that saves a system call). */
+    if (old_events != events && r->backend->set(r->backend_state, fd, old_events, events) < 0)
         return -1;                          /* ERANGE: over FD_SETSIZE */
     if (fd >= r->capacity && grow_watches(r, fd) < 0) {
         r->backend->set(r->backend_state, fd, events, 0);

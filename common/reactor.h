@@ -19,6 +19,19 @@
  *   an fd. Unwatch before close.
  * - The select backend only holds fds below FD_SETSIZE (1024): reactor_watch
  *   refuses larger ones with ERANGE instead of corrupting memory.
+ *
+ * Backends (chapter 12): the same rules on three ways of waiting.
+ *   select  the default; fds < FD_SETSIZE; copies and scans every fd per wait
+ *   poll    any fd; still copies and scans every watched fd per wait
+ *   epoll   Linux; the kernel keeps the list, a wait costs O(ready fds)
+ * reactor_new() takes the name from the environment variable
+ * WAITLESS_BACKEND (unset or empty: select), so any reactor program can be
+ * switched without a line of code: WAITLESS_BACKEND=epoll ./prog. An
+ * unknown name fails with EINVAL and a message on stderr.
+ * Differences that remain: closing a watched fd makes select and poll fail
+ * with EBADF, while epoll silently forgets the fd (its handler never runs
+ * again); epoll refuses regular files (EPERM), which select and poll
+ * report as always ready.
  * Left out: signals, threads (one reactor per thread; none of it is
  * thread-safe), priorities.
  */
@@ -35,12 +48,22 @@ struct timer;
 typedef void handler_fn(struct reactor *r, int fd, int events, void *arg);
 typedef void timer_fn(struct reactor *r, void *arg);
 
-/* NULL with errno set on failure. */
+#define REACTOR_BACKENDS "select, poll or epoll"   /* for messages */
+
+/* NULL with errno set on failure. The backend is $WAITLESS_BACKEND. */
 struct reactor *reactor_new(void);
+
+/* The same with the backend named: "select", "poll" or "epoll".
+ * NULL with errno EINVAL (and no message) for an unknown name. */
+struct reactor *reactor_new_backend(const char *name);
+
+/* The backend's name, e.g. for "flood(epoll): ..." */
+const char *reactor_backend_name(const struct reactor *r);
 
 /* Watch fd for events, calling fn(r, fd, ready, arg) when any is ready.
  * Watching a watched fd again replaces its events, handler and arg.
- * 0, or -1 with errno (ERANGE: fd too large for the backend). */
+ * 0, or -1 with errno (ERANGE: fd too large for the
+ * select backend; EPERM: epoll and a regular file). */
 int reactor_watch(struct reactor *r, int fd, int events, handler_fn *fn, void *arg);
 
 /* Stop watching fd; unwatching an fd that is not watched does nothing. */

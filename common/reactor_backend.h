@@ -21,10 +21,15 @@ struct reactor_backend {
     int (*set)(void *state, int fd, int old_events, int new_events);
     /* Waits at most `timeout` seconds (-1: no limit) and stores up to
      * `max` ready fds in fired. Returns how many; 0 on timeout or EINTR;
-     * -1 with errno when waiting failed. */
+     * -1 with errno when waiting failed (EBADF: a watched fd was closed,
+     * where the backend can tell). Counted as Linux's select does:
+     * a hang-up is READ, an error READ|WRITE; the reactor keeps only what
+     * the fd is watched for. */
     int (*wait)(void *state, double timeout, struct reactor_fired *fired, int max);
 };
 
 extern const struct reactor_backend reactor_select_backend;
+extern const struct reactor_backend reactor_poll_backend;
+extern const struct reactor_backend reactor_epoll_backend;   /* Linux only */
 
 #endif

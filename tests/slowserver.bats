@@ -39,6 +39,22 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     [ "$status" -eq 2 ]
 }
 
+@test "--backend picks the reactor's backend; an unknown one is a usage error" {
+    for b in select poll epoll; do
+        start_server --backend "$b"
+        run get "/slow?delay=0.1&bytes=10"
+        [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+    done
+    run "$SLOWSERVER" --backend kqueue
+    [ "$status" -eq 2 ]
+    [[ $output == *"--backend must be select, poll or epoll, not 'kqueue'"* ]]
+    WAITLESS_BACKEND=kqueue run "$SLOWSERVER" --port 0
+    [ "$status" -eq 1 ]
+    [[ $output == *"reactor: WAITLESS_BACKEND=kqueue: unknown backend (choose select, poll or epoll)"* ]]
+    run "$SLOWSERVER" --help
+    [[ $output == *"--backend NAME"* ]]
+}
+
 @test "a port already in use: the bind error, exit 1" {
     start_server
     run "$SLOWSERVER" --port "${SLOW##*:}"
@@ -175,7 +191,7 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     # Start the server with fds 10..1023 taken, so its 5th client gets fd 1024.
     start_listening SLOW bash -c "for fd in \$(seq 3 9); do eval \"exec \$fd>&-\"; done
                                   for fd in \$(seq 10 1023); do eval \"exec \$fd</dev/null\"; done
-                                  exec '$SLOWSERVER' --port 0"
+                                  exec '$SLOWSERVER' --port 0 --backend select"
     held=()
     for i in 1 2 3 4; do
         exec {fd}<>"/dev/tcp/127.0.0.1/${SLOW##*:}"
