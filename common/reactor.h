@@ -11,7 +11,9 @@
  *   pass), or when no fd is watched and no timer is pending, as in libuv.
  *   (Twisted's reactor.run() differs: it runs until stopped, even idle.)
  * - Timers fire in order of due time; equal due times fire in the order
- *   they were added. A timer added during a pass never fires in that pass.
+ *   they were added. A timer added by a timer callback never fires in the
+ *   same round of due timers, even with a delay of 0 (no starvation); one
+ *   added by an fd handler may fire in the timer round of that same pass.
  * - Handlers and timers may watch, unwatch, add and cancel anything,
  *   including their own fd or timer; a handler never runs for an fd that
  *   was unwatched earlier in the same pass.
