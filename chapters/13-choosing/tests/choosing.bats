@@ -62,7 +62,11 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
     read -r _ model fetched wall ratio cpu rss threads procs <<<"$row"
     [ "$model" = blocking ] && [ "$fetched" = 4/4 ]
     check "${wall%s} >= 0.6 && ${ratio%x} >= 3"     # 0.1 + 0.133 + 0.167 + 0.2
-    [ "$threads" -eq 1 ] && [ "$procs" -eq 1 ]
+    # Under ASan, LeakSanitizer's check at exit adds a thread and a process
+    # for a moment, and the 5 ms sampling may catch them.
+    most=1
+    [ "$(cat "$TOP/.flavor" 2>/dev/null)" = sanitize ] && most=2
+    [ "$threads" -ge 1 ] && [ "$threads" -le "$most" ] && [ "$procs" -ge 1 ] && [ "$procs" -le "$most" ]
 }
 
 @test "compare has one row for every fetcher that is built, and nothing else" {
