@@ -51,21 +51,6 @@ static int resolve(const char *host, int port, int passive, struct addrinfo **li
     return -1;
 }
 
-/* A TCP socket that is not inherited across exec (chapter 05 forks). */
-static int new_socket(const struct addrinfo *ai)
-{
-#ifdef SOCK_CLOEXEC
-    return socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-#else
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        net_close(fd);
-        return -1;
-    }
-    return fd;
-#endif
-}
-
 static int set_flag(int fd, int flag, int on)
 {
     int flags = fcntl(fd, F_GETFL);
@@ -87,6 +72,23 @@ void net_close(int fd)
     if (fd >= 0)
         close(fd);
     errno = saved;
+}
+
+/* A non-blocking TCP socket that is not inherited across exec (chapter 05
+ * forks): one call where the flags exist, three where they do not. */
+static int new_socket(const struct addrinfo *ai)
+{
+#if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
+    return socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                  ai->ai_protocol);
+#else
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || set_flag(fd, O_NONBLOCK, 1) < 0)) {
+        net_close(fd);
+        return -1;
+    }
+    return fd;
+#endif
 }
 
 /* Waits until fd is ready for `events` or the deadline passes (ETIMEDOUT);
@@ -137,11 +139,6 @@ static int start_one(const struct addrinfo *ai, const char *host, int port,
     int fd = new_socket(ai);
     if (fd < 0)
         return fail(err, errlen, "socket", host, port);
-    if (net_set_nonblocking(fd) < 0) {
-        fail(err, errlen, "fcntl", host, port);
-        net_close(fd);
-        return -1;
-    }
     /* EINPROGRESS: the handshake goes on without us; poll says when it ends. */
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
         fail(err, errlen, "connect", host, port);
@@ -217,8 +214,6 @@ static int listen_one(const struct addrinfo *ai, const char *host, int port,
         fail(err, errlen, "bind", host, port);
     else if (listen(fd, SOMAXCONN) < 0)
         fail(err, errlen, "listen", host, port);
-    else if (net_set_nonblocking(fd) < 0)
-        fail(err, errlen, "fcntl", host, port);
     else
         return fd;
     net_close(fd);
