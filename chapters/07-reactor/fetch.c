@@ -28,8 +28,12 @@ struct fetcher {
     int in_flight;
     int starting;           /* start_more is running */
     int said_full;          /* ERANGE was reported once */
+    struct timer *resume;   /* brings start_more back for the next batch */
     double timeout;
 };
+
+/* How many connects start_more makes before it lets the loop run once. */
+#define START_BATCH 64
 
 /* slide:conn */
 struct conn {
@@ -38,8 +42,8 @@ struct conn {
     struct url url;
     int fd;
     struct timer *timeout;            /* fires if the fetch takes too long */
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    size_t request_len, sent;
+    char *request;                    /* malloc'd, as long as this GET: */
+    size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
 /* end slide */
@@ -58,6 +62,8 @@ static void conn_finish(struct conn *c)
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     reactor_cancel(c->fetcher->reactor, c->timeout);
+    free(c->request);
+    c->request = NULL;
     if (r->error[0] == '\0') {
         r->status = c->response.status;
         r->body = c->response.body;   /* the result owns the body now */
@@ -151,6 +157,7 @@ static int conn_start(struct conn *c)
     struct fetcher *f = c->fetcher;
     struct fetch_result *r = c->result;
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     int len;
 
     r->start = timeline_now();
@@ -159,8 +166,10 @@ static int conn_start(struct conn *c)
     if (url_parse(r->url, &c->url, err, sizeof err) < 0
         || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
         report_fail(r, "%s", err);
-    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
+    } else if ((len = http_format_get(request, sizeof request, &c->url)) < 0) {
         report_fail(r, "request too long");
+    } else if ((c->request = strndup(request, (size_t)len)) == NULL) {
+        report_fail(r, "strndup: %s", strerror(errno));
     } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
             if (!f->said_full++)
@@ -183,16 +192,31 @@ static int conn_start(struct conn *c)
     return 0;
 }
 
-/* Starts the next URLs until all are started or the reactor is full.
- * conn_finish calls it too, also from inside this loop (a URL that fails
- * at once): `starting` stops that from nesting one call per bad URL. */
+static void on_resume(struct reactor *r, void *arg)
+{
+    struct fetcher *f = arg;
+    (void)r;
+    f->resume = NULL;
+    start_more(f);
+}
+
+/* Starts the next URLs, START_BATCH at a time: after each batch a 0 s timer
+ * brings us back once the loop has run, so the first requests go out while
+ * later connects are still to be made. Stops early when the reactor is
+ * full; conn_finish calls it again, also from inside this loop (a URL that
+ * fails at once): `starting` keeps that from nesting one call per bad URL. */
 static void start_more(struct fetcher *f)
 {
-    if (f->starting)
+    int batch = 0;
+    if (f->starting || f->resume != NULL)     /* at it already, or a batch is due */
         return;
     f->starting = 1;
-    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
+    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0) {
         f->next++;
+        if (++batch == START_BATCH && f->next < f->n
+            && (f->resume = reactor_call_later(f->reactor, 0, on_resume, f)) != NULL)
+            break;                            /* (no timer, no memory: go on) */
+    }
     f->starting = 0;
 }
 /* end slide */

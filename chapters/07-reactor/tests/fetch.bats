@@ -33,6 +33,16 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
     check "$(summary_seconds) < 1.5"
 }
 
+@test "connects start 64 at a time, the loop running between: quick pages end before the last starts" {
+    start_server
+    run bash -c "$(declare -f urls); urls 640 '$SLOW/slow?delay=0&bytes=10' | '$FETCH' -"
+    [ "$status" -eq 0 ]
+    [[ $output == *"reactor: 640 fetched, 0 failed, 6400 bytes in "* ]]
+    first_end=$(awk '$1 ~ /^[0-9]+$/ { print $5 }' <<<"$output" | sort -n | head -n 1)
+    last_start=$(result_line 640 | awk '{print $4}')
+    check "$first_end < $last_start"     # all 640 connects first: never
+}
+
 @test "1100 pages: URLs the reactor refuses (ERANGE) wait, and all are fetched" {
     # Two servers: each side of a loopback connection costs its process one
     # fd, and one select() server cannot hold 1020 plus the next wave either.
