@@ -177,6 +177,8 @@ static int conn_start(struct conn *c)
                         "the next URLs wait until fetches end\n", c->fd);
             net_close(c->fd);
             c->fd = -1;
+            free(c->request);
+            c->request = NULL;
             f->in_flight--;
             return -1;
         }
