@@ -79,3 +79,15 @@ now() { date +%s.%N; }
 result_line() {
     grep -aE "^ *$1  " <<<"$output" | head -n 1
 }
+
+# LeakSanitizer checks a process at its exit by stopping it with ptrace from
+# a task of its own: a child that `pgrep -P` sees, and that a process strace
+# traces cannot have. A test that traces a program, or counts its children,
+# runs it with ASAN_OPTIONS=$ASAN_NO_LEAKS; the other tests check its leaks.
+ASAN_NO_LEAKS=exitcode=86:detect_leaks=0
+
+# need_strace: skips the test when strace is missing or may not trace here.
+need_strace() {
+    command -v strace >/dev/null || skip "strace is not installed"
+    strace -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace is not permitted)"
+}
