@@ -9,8 +9,8 @@ teardown() { stop_servers; }
 
 @test "--workers 2: the same two processes fetch all six pages, in three waves" {
     start_server
-    "$PROGRAM" --workers 2 $(for i in 1 2 3 4 5 6; do echo "$SLOW/slow?delay=0.2"; done) \
-        >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+    ASAN_OPTIONS=$ASAN_NO_LEAKS "$PROGRAM" --workers 2 \
+        $(for i in 1 2 3 4 5 6; do echo "$SLOW/slow?delay=0.2"; done) >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
     pid=$!
     # Every child pid seen while it runs (sampled every 20 ms).
     while kill -0 "$pid" 2>/dev/null; do
