@@ -46,8 +46,8 @@ struct conn {
     struct server *server;
     struct conn *prev, *next;        /* the server's list, to free at exit */
     enum conn_state state;
-    char request[HTTP_REQUEST_HEAD_MAX];
-    size_t request_len;
+    char *request;                   /* the head so far, malloc'd and grown */
+    size_t request_len, request_cap; /* as it comes, up to 8 KiB: not 8 KiB each */
     struct timer *timer;             /* head deadline, delay, or trickle */
     char *head;                      /* the response head, malloc'd */
     size_t head_len, head_sent;
@@ -102,6 +102,7 @@ static void conn_free(struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     s->n_conns--;
+    free(c->request);
     free(c->head);
     free(c);
 }
@@ -473,6 +474,19 @@ static int handle_request(struct conn *c, size_t head_len)
     return 0;
 }
 
+/* Makes room for more of the request head: 512 bytes, then twice as many,
+ * up to HTTP_REQUEST_HEAD_MAX. Most heads fit in the first 512. */
+static int grow_request(struct conn *c)
+{
+    size_t cap = c->request_cap ? 2 * c->request_cap : 512;
+    char *bigger = realloc(c->request, cap < HTTP_REQUEST_HEAD_MAX ? cap : HTTP_REQUEST_HEAD_MAX);
+    if (bigger == NULL)
+        return -1;
+    c->request = bigger;
+    c->request_cap = cap < HTTP_REQUEST_HEAD_MAX ? cap : HTTP_REQUEST_HEAD_MAX;
+    return 0;
+}
+
 /* Reads what the client sent. Returns -1 when the connection is gone. */
 static int read_some(struct conn *c)
 {
@@ -480,8 +494,13 @@ static int read_some(struct conn *c)
     char *into = discard;
     size_t room = sizeof discard;
     if (c->state == READING_REQUEST) {
+        if (c->request_len == c->request_cap && grow_request(c) < 0) {
+            log_msg("fd %d: out of memory", c->fd);
+            conn_free(c);
+            return -1;
+        }
         into = c->request + c->request_len;
-        room = sizeof c->request - c->request_len;
+        room = c->request_cap - c->request_len;
     }
     ssize_t n = read(c->fd, into, room);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -499,7 +518,7 @@ static int read_some(struct conn *c)
     size_t head_len = http_request_head_end(c->request + scanned, c->request_len - scanned);
     if (head_len > 0)
         return handle_request(c, scanned + head_len);
-    if (c->request_len < sizeof c->request)
+    if (c->request_len < HTTP_REQUEST_HEAD_MAX)
         return 0;                              /* not all there yet */
     reactor_cancel(c->server->reactor, c->timer);
     c->timer = NULL;
