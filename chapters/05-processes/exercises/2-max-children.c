@@ -31,6 +31,7 @@ static int max_children = 0;   /* --max-children N: 0 means no limit */
 struct child {
     pid_t pid;                    /* 0 once reaped (or never started) */
     int fd;                       /* the read end of its pipe, -1 once closed */
+    nfds_t slot;                  /* where drain() put fd in poll()'s array */
     struct fetch_result head;     /* the message: the child's result, then the body */
     size_t got;                   /* bytes of it so far */
     char *body;
@@ -76,12 +77,13 @@ static void run_child(struct fetch_result *r, double timeout, int out)
     _exit(0);
 }
 
-/* Starts the child for result r, with a pipe from it to us. SIGINT and
+/* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
  * handler in it. */
-static int start_child(struct fetch_result *r, double timeout, struct child *c)
+static int start_child(struct fetch_job *job, struct child *kids, int i)
 {
+    struct fetch_result *r = &job->results[i];
     int fds[2];
     sigset_t old_mask;
 
@@ -94,12 +96,18 @@ static int start_child(struct fetch_result *r, double timeout, struct child *c)
     sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
     pid_t pid = fork();
     if (pid == 0) {                          /* the child */
+        /* The parent's ends of the older siblings' pipes are not ours: a
+         * copy here would keep a sibling's pipe open after the parent has
+         * closed it, and that sibling would block on it, not get EPIPE. */
+        for (int k = 0; k < job->n; k++)
+            if (kids[k].fd >= 0)
+                close(kids[k].fd);
         close(fds[0]);
         close(signal_pipe[0]);
         close(signal_pipe[1]);
         set_stop_handler(SIG_DFL);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        run_child(r, timeout, fds[1]);
+        run_child(r, job->timeout, fds[1]);
     }
     int fork_errno = errno;
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -110,8 +118,8 @@ static int start_child(struct fetch_result *r, double timeout, struct child *c)
         r->end = timeline_now();
         return -1;
     }
-    c->pid = pid;
-    c->fd = fds[0];
+    kids[i].pid = pid;
+    kids[i].fd = fds[0];
     return 0;
 }
 
@@ -182,28 +190,31 @@ static int read_child(struct child *c)
 
 /* Waits on every pipe at once and reads whichever has data. A parent that
  * read the pipes one by one would leave the other children blocked on full
- * 64 KiB pipes. Returns 0 when every child is finished, the signal number
- * after SIGINT or SIGTERM, or -1 if poll() failed. */
+ * 64 KiB pipes. Only open pipes go in fds[]: poll() refuses (EINVAL) more
+ * entries than the fd limit, closed or not. Returns 0 when every child is
+ * finished, the signal number after SIGINT or SIGTERM, or -1 if poll() failed. */
 static int drain(struct child *kids, struct fetch_result *results, int n,
                  struct pollfd *fds)
 {
     for (;;) {
-        int open = 0;
+        nfds_t used = 1;                      /* fds[0]: the signal pipe */
         fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-        for (int i = 0; i < n; i++) {
-            fds[i + 1] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
-            open += kids[i].fd >= 0;          /* poll() skips fds below 0 */
-        }
-        if (open == 0)
+        for (int i = 0; i < n; i++)
+            if (kids[i].fd >= 0) {
+                kids[i].slot = used;
+                fds[used++] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
+            }
+        if (used == 1)
             return 0;
-        if (poll(fds, (nfds_t)n + 1, -1) < 0 && errno != EINTR) {   /* no timeout: */
-            fprintf(stderr, "processes: poll: %s\n", strerror(errno)); /* each child */
-            return -1;                                 /* has its own --timeout */
+        /* No timeout: each child has its own --timeout. */
+        if (poll(fds, used, -1) < 0 && errno != EINTR) {
+            fprintf(stderr, "processes: poll: %s\n", strerror(errno));
+            return -1;
         }
         if (caught_signal)
             return caught_signal;
         for (int i = 0; i < n; i++)
-            if (kids[i].fd >= 0 && fds[i + 1].revents != 0 && read_child(&kids[i]))
+            if (kids[i].fd >= 0 && fds[kids[i].slot].revents != 0 && read_child(&kids[i]))
                 finish_child(&kids[i], &results[i]);
     }
 }
@@ -267,7 +278,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < job.n; i++)
             kids[i].fd = -1;
         for (int i = 0; i < job.n && !caught_signal; i++)
-            start_child(&job.results[i], job.timeout, &kids[i]);   /* fork */
+            start_child(&job, kids, i);                             /* fork */
         stopped_by = drain(kids, job.results, job.n, fds);          /* read all, reap each */
     }
     if (stopped_by != 0)

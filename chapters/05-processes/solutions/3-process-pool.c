@@ -29,6 +29,7 @@ struct worker {
     pid_t pid;                 /* 0 once reaped (or never started) */
     int task_fd;               /* write end of its task pipe, -1 once closed */
     int result_fd;             /* read end of its result pipe, -1 once closed */
+    nfds_t slot;               /* where drain() put result_fd in poll()'s array */
     int current;               /* the URL it is fetching, -1 when none */
     struct fetch_result head;  /* the message being read: result, then body */
     size_t got;
@@ -243,22 +244,23 @@ static int drain(struct worker *pool, int n_workers, struct fetch_job *job,
         if (pool[w].pid > 0)
             give_next(&pool[w], job, &next);
     for (;;) {
-        int open = 0;
+        nfds_t used = 1;                      /* fds[0]: the signal pipe */
         fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-        for (int w = 0; w < n_workers; w++) {
-            fds[w + 1] = (struct pollfd){ .fd = pool[w].result_fd, .events = POLLIN };
-            open += pool[w].result_fd >= 0;
-        }
-        if (open == 0)
+        for (int w = 0; w < n_workers; w++)   /* open pipes only, as in chapter 05 */
+            if (pool[w].result_fd >= 0) {
+                pool[w].slot = used;
+                fds[used++] = (struct pollfd){ .fd = pool[w].result_fd, .events = POLLIN };
+            }
+        if (used == 1)
             return 0;
-        if (poll(fds, (nfds_t)n_workers + 1, -1) < 0 && errno != EINTR) {
+        if (poll(fds, used, -1) < 0 && errno != EINTR) {
             fprintf(stderr, "processes: poll: %s\n", strerror(errno));
             return -1;
         }
         if (caught_signal)
             return caught_signal;
         for (int w = 0; w < n_workers; w++)
-            if (pool[w].result_fd >= 0 && fds[w + 1].revents != 0
+            if (pool[w].result_fd >= 0 && fds[pool[w].slot].revents != 0
                 && read_worker(&pool[w], job, &next))
                 finish_worker(&pool[w], job);
     }

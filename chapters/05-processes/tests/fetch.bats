@@ -141,6 +141,53 @@ all_gone() {
     grep -q "interrupted by SIGTERM" "$BATS_TEST_TMPDIR/out"
 }
 
+@test "more URLs than the fd limit: each one fetched or its own pipe error, no poll error" {
+    start_server
+    # poll() fails with EINVAL when given more entries than RLIMIT_NOFILE,
+    # so closed pipes must not be passed to it.
+    run --separate-stderr bash -c 'ulimit -n 64 && exec "$@"' - "$FETCH" \
+        $(for i in $(seq 100); do echo "$SLOW/slow?delay=0.1"; done)
+    tail -n 1 <<<"$output"
+    sed -E 's/^processes: http[^ ]*: //' <<<"$stderr" | sort | uniq -c   # its errors, counted
+    [ "$status" -eq 1 ]
+    [[ $stderr != *"poll:"* ]]
+    fetched=$(grep -cE '^ *[0-9]+  200 ' <<<"$output")
+    refused=$(grep -cE '^ *[0-9]+  error .*\((pipe|fork): ' <<<"$output")
+    [ "$fetched" -ge 10 ]
+    [ "$refused" -ge 1 ]
+    [ $((fetched + refused)) -eq 100 ]
+}
+
+# pipe_inodes PID: the pipes PID has open, one inode a line, sorted.
+pipe_inodes() { ls -l "/proc/$1/fd" | sed -nE 's/.*pipe:\[([0-9]+)\]$/\1/p' | sort -u; }
+
+@test "a child holds its own write end, and no end of its siblings' pipes" {
+    [ -d /proc/self/fd ] || skip "no /proc/PID/fd here"
+    start_server
+    ASAN_OPTIONS=$ASAN_NO_LEAKS "$FETCH" "$SLOW/slow?delay=2" "$SLOW/slow?delay=2" \
+        "$SLOW/slow?delay=2" >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+    pid=$!
+    pipe_inodes "$BASHPID" >"$BATS_TEST_TMPDIR/inherited"   # fetch got these from us
+    children=$(wait_for_children "$pid" -ge 3)
+    [ "$(wc -w <<<"$children")" -eq 3 ]
+    # A child that has connected has closed what it was going to close.
+    for i in $(seq 100); do
+        ready=0
+        for c in $children; do ls -l "/proc/$c/fd" | grep -q 'socket:' && ready=$((ready + 1)); done
+        [ "$ready" -eq 3 ] && break
+        sleep 0.05
+    done
+    # Besides the pipes it inherited, each child holds one: its write end.
+    # Not the signal pipe, not an older sibling's read end.
+    for c in $children; do
+        own=$(pipe_inodes "$c" | comm -23 - "$BATS_TEST_TMPDIR/inherited")
+        echo "child $c, pipes of its own:" $own
+        [ "$(wc -w <<<"$own")" -eq 1 ]
+    done
+    wait "$pid"
+    grep -q 'processes: 3 fetched, 0 failed' "$BATS_TEST_TMPDIR/out"
+}
+
 @test "usage errors exit 2; --help exits 0" {
     run "$FETCH"
     [ "$status" -eq 2 ]
