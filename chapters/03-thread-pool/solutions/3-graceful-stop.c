@@ -93,15 +93,16 @@ static void *signal_watcher(void *arg)
 }
 
 /* Blocks SIGINT, SIGTERM and SIGUSR1 in this thread and every thread it
- * starts from now on, so that only sigwait() receives them. */
-static int block_signals(void)
+ * starts from now on, so that only sigwait() receives them. The mask
+ * before goes in *old. */
+static int block_signals(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGUSR1);
-    return pthread_sigmask(SIG_BLOCK, &set, NULL);
+    return pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 static void *worker(void *arg)
@@ -207,9 +208,13 @@ int main(int argc, char **argv)
             report_fail(&job.results[i], "out of memory for the pool");
     } else {
         pthread_t watcher;
-        int err = block_signals();
-        if (err == 0)
+        sigset_t old_mask;
+        int err = block_signals(&old_mask);
+        if (err == 0) {
             err = pthread_create(&watcher, NULL, signal_watcher, &p);
+            if (err != 0)   /* no one would sigwait() for them: let them kill again */
+                pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+        }
         if (err != 0)
             fprintf(stderr, "pool: no signal watcher: %s\n", strerror(err));
         run_pool(&p, workers, n_workers);
