@@ -4,6 +4,8 @@
  * kernel and scans every fd up to the highest, ready or not.
  */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/select.h>
 
@@ -56,17 +58,24 @@ static int select_set(void *state, int fd, int old_events, int new_events)
     return 0;
 }
 
+/* select() takes whole microseconds: round up, or the loop wakes a hair
+ * before the timer is due and spins once. Clamp, as poll and epoll must
+ * (INT_MAX ms, about 24.8 days): a timer may be due in 1e300 s or never
+ * (+inf), and converting such a double to time_t is undefined. A wait cut
+ * short by the clamp just ends with nothing ready, and the loop waits again. */
+static struct timeval to_timeval(double timeout)
+{
+    double us = ceil(fmin(timeout, INT_MAX / 1e3) * 1e6);
+    long long whole = (long long)us;
+    return (struct timeval){ (time_t)(whole / 1000000), (suseconds_t)(whole % 1000000) };
+}
+
 static int select_wait(void *state, double timeout, struct reactor_fired *fired, int max)
 {
     struct select_state *s = state;
     fd_set readable = s->readers, writable = s->writers;   /* select overwrites them */
-    struct timeval tv, *tvp = NULL;
-    if (timeout >= 0) {
-        tv.tv_sec = (time_t)timeout;
-        tv.tv_usec = (suseconds_t)((timeout - (double)tv.tv_sec) * 1e6);
-        tvp = &tv;
-    }
-    int ready = select(s->max_fd + 1, &readable, &writable, NULL, tvp);
+    struct timeval tv = to_timeval(timeout);
+    int ready = select(s->max_fd + 1, &readable, &writable, NULL, timeout < 0 ? NULL : &tv);
     if (ready < 0)
         return errno == EINTR ? 0 : -1;   /* a signal is just "nothing happened" */
     int n = 0;

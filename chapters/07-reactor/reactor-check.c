@@ -2,10 +2,11 @@
  * subcommand; each prints what happened, in order, and the chapter's
  * tests compare that with what reactor.h promises.
  *   reactor-check order|cancel|same-pass|unwatch-self|reuse|stop|idle|
- *                 new-watch|erange
+ *                 new-watch|far|erange
  * Left out: timing precision (the tests allow for a busy machine).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,29 @@ static void check_new_watch(struct reactor *r)
     watch(r, p[0], REACTOR_READ, next_link, (void *)2L);
 }
 
+/* ---- far: a timer due never (+inf) must not break the wait ------------- */
+
+static struct timer *never_due;
+
+static void cancel_never_due(struct reactor *r, int fd, int events, void *arg)
+{
+    (void)events, (void)arg;
+    printf("fd handler: readable; cancels the timer due in +inf s\n");
+    reactor_cancel(r, never_due);
+    reactor_unwatch(r, fd);
+    close(fd);
+}
+
+static void check_far(struct reactor *r)
+{
+    int p[2];
+    make_pipe(p);
+    put_byte(p[1]);                       /* readable at once */
+    close(p[1]);
+    never_due = later(r, INFINITY, say, "WRONG: a timer due in +inf s fired");
+    watch(r, p[0], REACTOR_READ, cancel_never_due, NULL);
+}
+
 /* ---- erange: an fd the select backend cannot hold --------------------- */
 
 static int check_erange(struct reactor *r)
@@ -278,11 +302,11 @@ int main(int argc, char **argv)
         { "order", check_order }, { "cancel", check_cancel },
         { "same-pass", check_same_pass }, { "unwatch-self", check_unwatch_self },
         { "reuse", check_reuse }, { "stop", check_stop }, { "idle", NULL },
-        { "new-watch", check_new_watch },
+        { "new-watch", check_new_watch }, { "far", check_far },
     };
     if (argc != 2) {
         fprintf(stderr, "usage: reactor-check order|cancel|same-pass|unwatch-self|"
-                        "reuse|stop|idle|new-watch|erange\n");
+                        "reuse|stop|idle|new-watch|far|erange\n");
         return 2;
     }
     struct reactor *r = reactor_new();

@@ -29,7 +29,7 @@ CHECK="$TOP/chapters/07-reactor/reactor-check"
     [[ $output != *"never printed"* ]]
 }
 
-@test "a timer added during a pass waits for the next pass (fds get their turn first)" {
+@test "a timer added by a timer waits for the next round of timers (fds get their turn first)" {
     run "$CHECK" same-pass
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "timer 1: adds timer 2 (0 s) and makes a pipe readable" ]
@@ -75,6 +75,14 @@ CHECK="$TOP/chapters/07-reactor/reactor-check"
     [[ ${lines[1]} == "link 2 read; watching a new fd "* ]]
     [ "${lines[2]}" = "link 3 read; the end" ]
     [[ ${lines[3]} == "reactor_run returned 0 after "* ]]
+}
+
+@test "a timer due never (+inf) does not break the wait: the backend clamps the timeout" {
+    run "$CHECK" far
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "fd handler: readable; cancels the timer due in +inf s" ]
+    [[ ${lines[1]} == "reactor_run returned 0 after 0.0"* ]]
+    [ "${#lines[@]}" -eq 2 ]
 }
 
 @test "the select backend refuses fd FD_SETSIZE with ERANGE, a negative fd with EINVAL" {
