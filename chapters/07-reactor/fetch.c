@@ -61,6 +61,7 @@ static void conn_finish(struct conn *c)
     struct fetch_result *r = c->result;
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
+    c->fd = -1;                       /* -1: not in flight */
     reactor_cancel(c->fetcher->reactor, c->timeout);
     free(c->request);
     c->request = NULL;
@@ -223,6 +224,22 @@ static void start_more(struct fetcher *f)
 }
 /* end slide */
 
+/* When the loop itself fails (reactor_run: -1), every fetch in flight
+ * fails with `why` and lets go of its fd, timer and buffers; so does every
+ * URL never started. Nothing may start now: conn_finish would try. */
+static void fail_unfinished(struct fetcher *f, const char *why)
+{
+    int started = f->next;
+    f->next = f->n;
+    for (int i = 0; i < f->n; i++) {
+        struct conn *c = &f->conns[i];
+        if (c->fd >= 0 || i >= started)
+            report_fail(c->result, "%s", why);
+        if (c->fd >= 0)
+            conn_finish(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct fetch_job job;
@@ -245,8 +262,11 @@ int main(int argc, char **argv)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
     start_more(&f);
-    if (reactor_run(f.reactor) < 0)       /* returns when nothing is left to wait for */
-        perror("reactor: reactor_run");
+    if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
+        char why[FETCH_ERR_LEN];
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
+    }
     /* end slide */
     reactor_free(f.reactor);
     free(f.conns);

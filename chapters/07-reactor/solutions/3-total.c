@@ -36,7 +36,6 @@ struct conn {
     struct url url;
     int fd;
     struct timer *timeout;            /* fires if the fetch takes too long */
-    int in_flight;                    /* started and not finished */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
@@ -54,6 +53,7 @@ static void conn_finish(struct conn *c)
     struct fetch_result *r = c->result;
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
+    c->fd = -1;                       /* -1: not in flight */
     reactor_cancel(c->fetcher->reactor, c->timeout);
     if (r->error[0] == '\0') {
         r->status = c->response.status;
@@ -63,7 +63,6 @@ static void conn_finish(struct conn *c)
     }
     http_response_free(&c->response);
     r->end = timeline_now();
-    c->in_flight = 0;
     c->fetcher->in_flight--;
     start_more(c->fetcher);           /* a slot is free */
     struct fetcher *f = c->fetcher;
@@ -176,7 +175,6 @@ static int conn_start(struct conn *c)
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
-        c->in_flight = 1;
         return 0;                         /* the callbacks take it from here */
     }
     conn_finish(c);
@@ -205,17 +203,20 @@ static void on_total(struct reactor *r, void *arg)
     reactor_stop(r);
 }
 
-/* After a stop: every fetch not finished fails, and lets go of its fd,
- * its timer and its buffers; URLs never started fail too. */
-static void fail_unfinished(struct fetcher *f)
+/* When the loop itself fails (reactor_run: -1), every fetch in flight
+ * fails with `why` and lets go of its fd, timer and buffers; so does every
+ * URL never started. Nothing may start now: conn_finish would try.
+ * After a stop, the same goes for what the stop left. */
+static void fail_unfinished(struct fetcher *f, const char *why)
 {
+    int started = f->next;
+    f->next = f->n;
     for (int i = 0; i < f->n; i++) {
         struct conn *c = &f->conns[i];
-        if (c->in_flight || i >= f->next) {
-            report_fail(c->result, "stopped after %.2f s", f->total_seconds);
-            if (c->in_flight)
-                conn_finish(c);
-        }
+        if (c->fd >= 0 || i >= started)
+            report_fail(c->result, "%s", why);
+        if (c->fd >= 0)
+            conn_finish(c);
     }
 }
 
@@ -250,9 +251,12 @@ int main(int argc, char **argv)
                                                       on_total, &f)) == NULL)
         perror("reactor: reactor_call_later");
     start_more(&f);
+    char why[FETCH_ERR_LEN];
     if (reactor_run(f.reactor) < 0)       /* returns when nothing is left to wait for */
-        perror("reactor: reactor_run");
-    fail_unfinished(&f);                  /* only after a stop is anything left */
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+    else
+        snprintf(why, sizeof why, "stopped after %.2f s", f.total_seconds);
+    fail_unfinished(&f, why);             /* only after a stop or a failure is anything left */
     /* end slide */
     reactor_free(f.reactor);
     free(f.conns);
