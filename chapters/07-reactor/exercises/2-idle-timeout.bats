@@ -13,6 +13,7 @@ teardown() { stop_servers; }
     [[ $(result_line 3) == *"(no data for 0.30 s)" ]]
     check "$(result_line 1 | awk '{print $5}') >= 0.85"
     check "$(result_line 2 | awk '{print $5}') >= 0.3 && $(result_line 2 | awk '{print $5}') < 0.5"
+    check "$(result_line 3 | awk '{print $5}') >= 0.3 && $(result_line 3 | awk '{print $5}') < 0.5"
 }
 
 @test "without --idle-ms nothing changes; --idle-ms 0 is a usage error" {

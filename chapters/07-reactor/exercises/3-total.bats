@@ -13,6 +13,21 @@ teardown() { stop_servers; }
     check "$(summary_seconds) >= 0.5 && $(summary_seconds) < 0.8"
 }
 
+@test "--total-ms 500 while the reactor is full: the URLs still queued fail too, never started" {
+    # Two servers, 550 hanging pages each: past fd 1023 the select backend
+    # refuses sockets (ERANGE), so the last URLs wait in the queue.
+    start_server; A=$SLOW
+    start_server; B=$SLOW
+    run --separate-stderr bash -c "for i in \$(seq 550); do echo '$A/hang'; echo '$B/hang'; done |
+        '$PROGRAM' --total-ms 500 -"
+    [ "$status" -eq 1 ]
+    [[ $stderr == *"the reactor is full (ERANGE)"* ]]
+    [ "$(grep -c '(stopped after 0.50 s)$' <<<"$output")" -eq 1100 ]
+    [ "$(result_line 1 | awk '{print $4}')" != - ]      # started, then stopped
+    [ "$(result_line 1100 | awk '{print $4}')" = - ]    # never started
+    check "$(summary_seconds) >= 0.5 && $(summary_seconds) < 1.5"
+}
+
 @test "when everything ends first, the run does not wait for the deadline" {
     start_server
     run "$PROGRAM" --total-ms 5000 "$SLOW/slow?delay=0.1" "$SLOW/slow?delay=0.2"
