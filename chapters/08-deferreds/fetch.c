@@ -5,7 +5,10 @@
  * The connection itself (connect, send, read as reactor callbacks, a
  * timer for the timeout) is in page.c.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deferred.h"
 #include "fetchcli.h"
@@ -74,8 +77,11 @@ int main(int argc, char **argv)
         perror("deferreds: out of memory");
         exit(1);
     }
-    if (!deferred_has_fired(all) && reactor_run(reactor) < 0)
-        perror("deferreds: reactor_run");
+    if (!deferred_has_fired(all) && reactor_run(reactor) < 0) {
+        char why[FETCH_ERR_LEN];       /* waiting failed: a bug, not the network */
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        page_fail_all(reactor, why);   /* their errbacks record it; `all` fires */
+    }
     /* end slide */
     for (int i = 0; i < job.n; i++)
         deferred_free(pages[i]);

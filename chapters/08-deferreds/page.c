@@ -28,7 +28,12 @@ struct conn {
     struct http_response response;
     struct timer *deadline;
     double timeout;
+    struct conn *prev, *next;    /* in `going` */
 };
+
+/* Every fetch still going, for page_fail_all. One list for the program:
+ * like the reactor, page.c is for one thread. */
+static struct conn *going;
 
 void page_free(struct page *p)
 {
@@ -49,6 +54,16 @@ static char *message(const char *fmt, ...)
     return strdup(text);
 }
 
+static void leave_going(struct conn *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        going = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+}
+
 /* slide:finish */
 /* The end of every path: release the connection, then fire. Firing comes
  * last because the chain may do anything, even start new fetches. */
@@ -56,6 +71,7 @@ static void finish(struct conn *c, char *error)
 {
     struct deferred *d = c->deferred;
     struct page *page = NULL;
+    leave_going(c);
     reactor_unwatch(c->reactor, c->fd);
     net_close(c->fd);
     reactor_cancel(c->reactor, c->deadline);
@@ -181,6 +197,24 @@ struct deferred *fetch_page(struct reactor *r, const char *url, double timeout)
         http_response_free(&c->response);
         free(c);
         deferred_errback(d, error);   /* fired before anyone added a stage */
+    } else {
+        c->next = going;
+        if (going != NULL)
+            going->prev = c;
+        going = c;
     }
     return d;
+}
+
+void page_fail_all(struct reactor *r, const char *why)
+{
+    struct conn *c = going;
+    while (c != NULL) {
+        if (c->reactor != r) {
+            c = c->next;
+            continue;
+        }
+        finish(c, message("%s", why));
+        c = going;                    /* the chain may have started or ended others */
+    }
 }

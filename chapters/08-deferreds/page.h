@@ -2,7 +2,7 @@
  * connection is a small state machine (connect, send, read) driven by
  * reactor callbacks, with the timeout as a reactor timer: chapter 07's
  * fetcher, packaged behind a deferred.
- * Left out: redirects, retries, keep-alive, cancelling a fetch.
+ * Left out: redirects, retries, keep-alive, cancelling one fetch.
  */
 #ifndef WAITLESS_PAGE_H
 #define WAITLESS_PAGE_H
@@ -29,5 +29,10 @@ void page_free(struct page *p);
  * frees it after it fired; the values follow deferred.h's rules.
  * NULL when out of memory. */
 struct deferred *fetch_page(struct reactor *r, const char *url, double timeout);
+
+/* Ends every fetch still going on r, for when reactor_run has failed and
+ * nothing would end them: each lets go of its connection and fires its
+ * errback with a malloc'd copy of `why`. */
+void page_fail_all(struct reactor *r, const char *why);
 
 #endif

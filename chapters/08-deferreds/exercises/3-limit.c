@@ -3,8 +3,10 @@
  * at once. See 3-limit.md.
  * Left out: everything chapter 08's fetch.c leaves out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deferred.h"
 #include "fetchcli.h"
@@ -71,8 +73,11 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         start_fetch(&l, i);
-    if (reactor_run(l.reactor) < 0)
-        perror("deferreds: reactor_run");
+    if (reactor_run(l.reactor) < 0) {
+        char why[FETCH_ERR_LEN];       /* waiting failed: a bug, not the network */
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        page_fail_all(l.reactor, why); /* their errbacks record it */
+    }
     for (int i = 0; i < job.n; i++)
         deferred_free(l.pages[i]);
     free(l.pages);

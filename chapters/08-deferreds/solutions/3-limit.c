@@ -2,8 +2,10 @@
  * fetches start at once, and each one that ends starts the next.
  * Left out: everything chapter 08's fetch.c leaves out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deferred.h"
 #include "fetchcli.h"
@@ -93,8 +95,11 @@ int main(int argc, char **argv)
         exit(1);
     }
     start_more(&l);
-    if (reactor_run(l.reactor) < 0)
-        perror("deferreds: reactor_run");
+    if (reactor_run(l.reactor) < 0) {
+        char why[FETCH_ERR_LEN];       /* waiting failed: a bug, not the network */
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        page_fail_all(l.reactor, why); /* their errbacks record it */
+    }
     for (int i = 0; i < job.n; i++)
         deferred_free(l.pages[i]);
     free(l.pages);
