@@ -20,9 +20,12 @@ load ../../../tests/helpers
     check "$done_at < 1"       # not kept waiting for a 2 s timer
 }
 
-@test "the late producer does not fire twice" {
-    run --separate-stderr "$PROGRAM" 0.3 0.1
+@test "a deferred that has fired already: the stage runs at once, and no timer outlives it" {
+    # Arm the timer before adding the stage that cancels it: on a fired
+    # deferred the stage runs inside deferred_add_callbacks.
+    run --separate-stderr "$PROGRAM" now 0.3
     [ "$status" -eq 0 ]
-    [[ ${lines[0]} == "failure: timed out after 0.10 s"* ]]
-    [ -z "$stderr" ]
+    [ "${lines[0]}" = "result: done (at 0.00 s)" ]
+    [ "${lines[1]}" = "reactor done at 0.00 s" ]   # no timer left to wait for
+    [ -z "$stderr" ]                               # nothing fired it twice
 }

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deferred.h"
 #include "reactor.h"
@@ -45,16 +46,19 @@ static void fire_later(struct reactor *r, void *d)
 
 int main(int argc, char **argv)
 {
-    double fire_after, timeout;
-    if (argc != 3 || sscanf(argv[1], "%lf", &fire_after) != 1
-        || sscanf(argv[2], "%lf", &timeout) != 1 || fire_after < 0 || timeout < 0) {
-        fprintf(stderr, "usage: %s FIRE_AFTER TIMEOUT (seconds)\n", argv[0]);
+    double fire_after = 0, timeout;
+    int now = argc == 3 && strcmp(argv[1], "now") == 0;   /* fired before the timeout */
+    if (argc != 3 || (!now && (sscanf(argv[1], "%lf", &fire_after) != 1 || fire_after < 0))
+        || sscanf(argv[2], "%lf", &timeout) != 1 || timeout < 0) {
+        fprintf(stderr, "usage: %s FIRE_AFTER|now TIMEOUT (seconds)\n", argv[0]);
         return 2;
     }
     t0 = timeline_now();
     struct reactor *r = reactor_new();
     struct deferred *d = deferred_new();
-    if (r == NULL || d == NULL || reactor_call_later(r, fire_after, fire_later, d) == NULL
+    if (r == NULL || d == NULL
+        || (now ? deferred_callback(d, "done") < 0
+                : reactor_call_later(r, fire_after, fire_later, d) == NULL)
         || deferred_timeout(r, d, timeout) < 0
         || deferred_add_callbacks(d, print_result, print_failure, NULL) < 0) {
         perror("deferred_timeout");
