@@ -56,6 +56,7 @@ struct run {
     struct coop_task *task;
     int pipe_fds[2];
     pthread_t worker;
+    int worker_started;        /* run_variant joins it, on every path */
 };
 
 /* When all is done the heartbeat stops rescheduling itself, after one
@@ -133,8 +134,7 @@ static void result_arrived(struct reactor *r, int fd, int events, void *arg)
     (void)events;
     if (read(fd, &run->work.count, sizeof run->work.count) != sizeof run->work.count)
         perror("coop: read from the worker");
-    pthread_join(run->worker, NULL);          /* it has written: it is ending */
-    reactor_unwatch(r, fd);
+    reactor_unwatch(r, fd);                   /* one result: nothing more to read */
     work_finished(run);
 }
 /* end slide */
@@ -154,6 +154,7 @@ static int start_work(struct run *run, const char *variant)
     if (reactor_watch(run->reactor, run->pipe_fds[0], REACTOR_READ, result_arrived, run) < 0)
         return -1;
     errno = pthread_create(&run->worker, NULL, worker, run);
+    run->worker_started = errno == 0;
     return errno == 0 ? 0 : -1;
 }
 
@@ -199,6 +200,10 @@ static int run_variant(const char *variant, long limit, char **urls, int n_urls)
         deferred_free(pages[i]);
     free(pages);
     coop_free(run.task);
+    /* Even when reactor_run failed: the worker still writes to the pipe
+     * and reads `run`, which lives on this stack. Join before closing. */
+    if (run.worker_started)
+        pthread_join(run.worker, NULL);
     if (run.pipe_fds[0] >= 0) {
         close(run.pipe_fds[0]);
         close(run.pipe_fds[1]);

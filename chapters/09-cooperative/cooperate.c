@@ -43,9 +43,12 @@ static void one_step(struct reactor *r, void *arg)
     struct coop_task *t = arg;
     (void)r;
     t->next_step = NULL;                 /* this timer is firing */
-    if (t->step(t->arg) == COOP_DONE)    /* a little work, then back to the loop */
+    enum coop_step more = t->step(t->arg);   /* a little work, then back to the loop */
+    if (t->ended)                        /* the step stopped it: done was called */
+        return;
+    if (more == COOP_DONE)
         end(t, COOP_FINISHED);
-    else if (!t->ended && t->paused == 0 && t->next_step == NULL && schedule(t) < 0)
+    else if (t->paused == 0 && t->next_step == NULL && schedule(t) < 0)
         end(t, COOP_STOPPED);            /* out of memory: cannot go on */
 }
 /* end slide */

@@ -76,6 +76,49 @@ resume: -1 at step 1
 stop: -1 at step 1" ]
 }
 
+@test "a step that stops its own task and returns COOP_DONE: done is called once" {
+    # coopdrive acts from timers, never inside a step: this needs a driver
+    # of its own, built as the exercises are (the chapter's flags and objects).
+    cat >"$BATS_TEST_TMPDIR/stop-in-step.c" <<'EOF'
+#include <stdio.h>
+#include "cooperate.h"
+static struct coop_task *task;
+static int steps;
+static enum coop_step step(void *arg)
+{
+    (void)arg;
+    if (++steps < 3)
+        return COOP_MORE;
+    printf("step 3: coop_stop: %d\n", coop_stop(task));
+    return COOP_DONE;   /* after the stop: must not end the task again */
+}
+static void done(enum coop_end how, void *arg)
+{
+    (void)arg;
+    printf("done: %s after %d steps\n", how == COOP_FINISHED ? "finished" : "stopped", steps);
+}
+int main(void)
+{
+    struct reactor *r = reactor_new();
+    if (r == NULL || (task = cooperate(r, step, NULL)) == NULL)
+        return 1;
+    coop_when_done(task, done, NULL);
+    int rc = reactor_run(r);
+    coop_free(task);
+    reactor_free(r);
+    return rc < 0;
+}
+EOF
+    flags=$(make -s -C "$TOP/chapters/09-cooperative" exercise-flags)
+    $(sed -n 's/^cc: //p' <<<"$flags") $(sed -n 's/^cflags: //p' <<<"$flags") \
+        -o "$BATS_TEST_TMPDIR/stop-in-step" "$BATS_TEST_TMPDIR/stop-in-step.c" \
+        $(sed -n 's/^link: //p' <<<"$flags")
+    run "$BATS_TEST_TMPDIR/stop-in-step"
+    [ "$status" -eq 0 ]
+    [ "$output" = "done: stopped after 3 steps
+step 3: coop_stop: 0" ]
+}
+
 @test "a paused task can be stopped; a finished one cannot be paused" {
     run "$DRIVE" 3 0:pause 0.05:stop
     [ "$output" = "pause: 0 at step 1
