@@ -22,15 +22,17 @@ struct coroutine {
     co_fn *fn;
     void *arg;
     struct reactor *reactor;
-    struct timer *timer;       /* its deadline or its sleep, while parked */
-    int timed_out;
-    int done;
+    struct timer *timer;       /* its start, its deadline or its sleep */
+    int wake_errno;            /* why park_on_fd woke: 0 ready, ETIMEDOUT, ... */
+    int started, done;
+    struct coroutine *prev, *next;   /* in `all` */
 };
 
 static ucontext_t loop_context;      /* the loop, while a coroutine runs */
 static struct coroutine *current;    /* the running coroutine, or NULL */
 static size_t stack_size = CO_STACK_SIZE;
 static int live;
+static struct coroutine *all;        /* every live coroutine, for co_fail_all */
 
 void co_set_stack_size(size_t bytes)
 {
@@ -42,6 +44,19 @@ int co_live(void)
     return live;
 }
 
+static void co_free(struct coroutine *co)
+{
+    if (co->prev != NULL)
+        co->prev->next = co->next;
+    else
+        all = co->next;
+    if (co->next != NULL)
+        co->next->prev = co->prev;
+    free(co->stack);
+    free(co);
+    live--;
+}
+
 /* slide:switch */
 /* Loop -> coroutine: runs it until it parks or returns. */
 static void resume(struct coroutine *co)
@@ -49,11 +64,8 @@ static void resume(struct coroutine *co)
     current = co;
     swapcontext(&loop_context, &co->context);   /* back here when it parks */
     current = NULL;
-    if (co->done) {            /* it returned: we are off its stack, free it */
-        free(co->stack);
-        free(co);
-        live--;
-    }
+    if (co->done)              /* it returned: we are off its stack, free it */
+        co_free(co);
 }
 
 /* Coroutine -> loop: someone has arranged to resume it later. */
@@ -69,14 +81,17 @@ static void park(struct coroutine *co)
 static void trampoline(void)
 {
     struct coroutine *co = current;
+    co->started = 1;
     co->fn(co->arg);
     co->done = 1;
 }
 
 static void start_soon(struct reactor *r, void *arg)
 {
+    struct coroutine *co = arg;
     (void)r;
-    resume(arg);
+    co->timer = NULL;          /* it is firing */
+    resume(co);
 }
 
 int co_spawn(struct reactor *r, co_fn *fn, void *arg)
@@ -91,14 +106,39 @@ int co_spawn(struct reactor *r, co_fn *fn, void *arg)
     co->context.uc_stack.ss_size = stack_size;
     co->context.uc_link = &loop_context;
     makecontext(&co->context, trampoline, 0);
-    if (reactor_call_later(r, 0, start_soon, co) == NULL)
+    if ((co->timer = reactor_call_later(r, 0, start_soon, co)) == NULL)
         goto fail;
     live++;
+    co->next = all;
+    if (all != NULL)
+        all->prev = co;
+    all = co;
     return 0;
 fail:
     free(co->stack);
     free(co);
     return -1;
+}
+
+/* The loop is gone, so this plays it: in rounds, it wakes every parked
+ * coroutine itself, as its timer would have, with `err` for park_on_fd
+ * to return. A coroutine that parks again is woken the next round, so
+ * one waiting (co_sleep) for another to let go of something gets it. */
+void co_fail_all(int err)
+{
+    while (all != NULL) {
+        struct coroutine *next;
+        for (struct coroutine *co = all; co != NULL; co = next) {
+            next = co->next;   /* resume frees co only (spawns go on the front) */
+            reactor_cancel(co->reactor, co->timer);   /* its start, deadline or sleep */
+            co->timer = NULL;
+            co->wake_errno = err;
+            if (co->started)
+                resume(co);
+            else
+                co_free(co);   /* never ran: nothing of it to unwind */
+        }
+    }
 }
 
 /* ---- parking on the reactor ------------------------------------------ */
@@ -114,7 +154,7 @@ static void wake_on_timer(struct reactor *r, void *arg)
     struct coroutine *co = arg;
     (void)r;
     co->timer = NULL;          /* it is firing: nothing to cancel */
-    co->timed_out = 1;
+    co->wake_errno = ETIMEDOUT;
     resume(co);
 }
 
@@ -130,7 +170,7 @@ static int park_on_fd(int fd, int events, double deadline)
     }
     if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
         return -1;
-    co->timed_out = 0;
+    co->wake_errno = 0;
     co->timer = NULL;
     if (deadline > 0) {
         double left = deadline - timeline_now();
@@ -144,8 +184,8 @@ static int park_on_fd(int fd, int events, double deadline)
     reactor_unwatch(co->reactor, fd);
     reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */
     co->timer = NULL;
-    if (co->timed_out) {
-        errno = ETIMEDOUT;
+    if (co->wake_errno != 0) { /* ETIMEDOUT, or co_fail_all's */
+        errno = co->wake_errno;
         return -1;
     }
     return 0;

@@ -11,7 +11,8 @@
  *   that really blocks (sleep, a blocking read, fetch_blocking) inside a
  *   coroutine blocks the reactor, and so every coroutine.
  * - When fn returns, its stack is freed. A coroutine still parked when the
- *   reactor is freed leaks its stack: run the reactor until all are done.
+ *   reactor is freed leaks its stack: run the reactor until all are done,
+ *   or, when reactor_run has failed, end them with co_fail_all.
  * - Stacks are CO_STACK_SIZE bytes of malloc'd memory with no guard page:
  *   a coroutine that uses more corrupts memory silently. Keep big buffers
  *   off coroutine stacks, or raise the size with co_set_stack_size.
@@ -53,5 +54,12 @@ int co_write(int fd, const void *buf, size_t len, double deadline);
 
 /* Lets the loop run for `seconds` (a timer), then comes back. */
 void co_sleep(double seconds);
+
+/* For the loop's side, after reactor_run failed: ends every coroutine.
+ * Each parked one is woken, its co_read, co_write or co_connect failing
+ * with errno err (a co_sleep just ends), and so again each time it parks,
+ * until it has unwound through its own error paths and returned; one that
+ * never ran is just freed. A coroutine that ignores errors never ends. */
+void co_fail_all(int err);
 
 #endif

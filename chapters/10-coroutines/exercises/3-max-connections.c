@@ -90,8 +90,13 @@ int main(int argc, char **argv)
         if (co_spawn(reactor, run_task, &tasks[i]) < 0)
             report_fail(&job.results[i], "co_spawn: %s", strerror(errno));
     }
-    if (reactor_run(reactor) < 0)
-        perror("coroutines: reactor_run");
+    if (reactor_run(reactor) < 0) {
+        int err = errno;              /* waiting failed: a bug, not the network */
+        for (int i = 0; i < job.n; i++)
+            if (job.results[i].end == 0)   /* not finished, or never started */
+                report_fail(&job.results[i], "reactor_run: %s", strerror(err));
+        co_fail_all(err);             /* the parked ones unwind: fds closed, stacks freed */
+    }
     free(tasks);
     reactor_free(reactor);
     return fetchcli_finish(&job);

@@ -10,6 +10,37 @@ STACKS="$TOP/chapters/10-coroutines/stacks"
 
 teardown() { stop_servers; }
 
+# failing_select: builds into $FAILING_SELECT a select() to preload that
+# fails with EIO (reactor_run then returns -1) after $SELECT_OK good calls.
+failing_select() {
+    FAILING_SELECT="$BATS_TEST_TMPDIR/failing-select.so"
+    cat >"$BATS_TEST_TMPDIR/failing-select.c" <<'EOF'
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/select.h>
+int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+    static int calls;
+    struct timespec ts = { 0, 0 };
+    if (calls++ >= atoi(getenv("SELECT_OK") ? getenv("SELECT_OK") : "0")) {
+        errno = EIO;
+        return -1;
+    }
+    if (tv != NULL)
+        ts = (struct timespec){ tv->tv_sec, tv->tv_usec * 1000 };
+    return pselect(n, r, w, e, tv != NULL ? &ts : NULL, NULL);
+}
+EOF
+    ${CC:-cc} -shared -fPIC -o "$FAILING_SELECT" "$BATS_TEST_TMPDIR/failing-select.c"
+}
+
+# with_failing_select CMD...: runs CMD on the select backend with the
+# failing select() preloaded (ASan wants to come first; this must, to count).
+with_failing_select() {
+    LD_PRELOAD=$FAILING_SELECT ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 \
+        WAITLESS_BACKEND=select "$@"
+}
+
 @test "four delayed pages take about the slowest delay, not the sum" {
     start_server
     run "$FETCH" --timeline "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.3" \
@@ -102,4 +133,35 @@ teardown() { stop_servers; }
     check "$big > $small + 30"
     run "$STACKS" 10 64 60
     [ "$status" -eq 2 ]
+}
+
+@test "when reactor_run fails, parked and unstarted coroutines fail with it; exit 1" {
+    failing_select
+    start_server
+    # One good wait: the coroutines start, connect and park; then select fails.
+    SELECT_OK=1 run with_failing_select "$FETCH" "$SLOW/slow?delay=0.2" "$SLOW/hang" "htp://x"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) == *"(reactor_run: Input/output error)" ]]
+    [[ $(result_line 2) == *"(reactor_run: Input/output error)" ]]
+    [[ $(result_line 3) == *"(scheme must be http://, not 'htp')" ]]   # failed before
+    [[ $output == *"coroutines: 0 fetched, 3 failed, 0 bytes in "* ]]
+    # No good wait: no coroutine ever ran.
+    run with_failing_select "$FETCH" "$SLOW/slow?delay=0.2" "$SLOW/hang"
+    [ "$status" -eq 1 ]
+    [ "$(result_line 1 | awk '{print $4}')" = - ]
+    [[ $(result_line 2) == *"(reactor_run: Input/output error)" ]]
+    [[ $output == *"coroutines: 0 fetched, 2 failed, 0 bytes in "* ]]
+}
+
+@test "when reactor_run fails, the coroutines' stacks and buffers are freed (valgrind)" {
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+    [ "$(cat "$TOP/.flavor" 2>/dev/null)" = normal ] || skip "valgrind runs on the normal build"
+    failing_select
+    start_server
+    for ok in 0 1; do
+        SELECT_OK=$ok run with_failing_select valgrind -q --leak-check=full \
+            --errors-for-leak-kinds=all --error-exitcode=99 \
+            "$FETCH" "$SLOW/slow?delay=0.2" "$SLOW/hang"
+        [ "$status" -eq 1 ]            # both failed; 99 would be valgrind
+    done
 }
