@@ -23,6 +23,7 @@
 
 #define CALL_TIMEOUT 10.0      /* seconds a backend call may take */
 #define REQUEST_TIMEOUT 5.0    /* seconds a client may take to send its request */
+#define LINGER_TIMEOUT 2.0     /* seconds we read what a refused client still sends */
 #define BACKEND_BYTES 256      /* body size of each backend page */
 
 /* ---- the command line ---------------------------------------------- */
@@ -177,6 +178,10 @@ int agg_server_start(struct agg_server *s, const char *name, const struct agg_op
                               .scale = o->scale };
     if (set_backend(s, o->backend_url) < 0)
         return -1;
+    /* Every client is an fd, and async holds five per request (the
+     * client's and four backend calls'): take all the kernel allows. */
+    if (net_raise_fd_limit() < 0)
+        fprintf(stderr, "%s: raising the open-file limit: %s\n", name, strerror(errno));
     s->listen_fd = net_listen("127.0.0.1", o->port, &port, err, sizeof err);
     if (s->listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", name, err);
@@ -302,9 +307,14 @@ static int next_client(struct agg_server *s)
         int fd = accept(s->listen_fd, NULL, NULL);   /* Linux: fd is blocking */
         if (fd >= 0)
             return fd;
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
-            && errno != ECONNABORTED)
-            fprintf(stderr, "%s: accept: %s\n", s->name, strerror(errno));
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+            continue;
+        /* Out of fds (EMFILE): the listening socket stays readable, and
+         * polling it again at once would spin. Wait 100 ms for the stop
+         * only (a failing poll shows in the next one). */
+        fprintf(stderr, "%s: accept: %s (pausing accepts for 0.1 s)\n", s->name,
+                strerror(errno));
+        (void)poll(fds, 1, 100);
     }
 }
 
@@ -326,12 +336,30 @@ static ssize_t read_request(int fd, char *buf, size_t size)
     return (ssize_t)head_len;
 }
 
+/* A refusal is answered before the client has sent everything (the rest
+ * of a head over 8 KiB, a body), and close() with bytes unread sends a RST,
+ * which can destroy the answer on its way. So shut our side and read until
+ * the client closes, LINGER_TIMEOUT at most: a "lingering close" (Apache,
+ * nginx). A served GET was read to its end: a plain close() will do, and
+ * the worker does not wait for a client that keeps its socket open. */
+static void close_lingering(int fd)
+{
+    char unread[4096];
+    double deadline = timeline_now() + LINGER_TIMEOUT;
+    if (shutdown(fd, SHUT_WR) == 0)               /* fails if the client is gone */
+        while (net_read_some(fd, unread, sizeof unread, deadline) > 0) {
+            /* thrown away */
+        }
+    net_close(fd);
+}
+
 /* slide:serve_client */
 static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
 {
     char request[HTTP_REQUEST_HEAD_MAX], answer[AGG_ANSWER_MAX];
     struct agg_calls calls;
     size_t len;
+    int refused = 1;                              /* answered before all was read */
     ssize_t head_len = read_request(fd, request, sizeof request);
     if (head_len < 0) {
         net_close(fd);
@@ -343,6 +371,7 @@ static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
     else if (agg_route(request, (size_t)head_len, answer, sizeof answer) == 0)
         len = strlen(answer);                     /* 400, 404, 405 */
     else {
+        refused = 0;
         double start = timeline_now();
         agg_calls_init(s, &calls);
         call(s, &calls);                          /* the four backend calls */
@@ -352,7 +381,10 @@ static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
     }
     if (net_write_all(fd, answer, len, timeline_now() + REQUEST_TIMEOUT) < 0)
         fprintf(stderr, "%s: answering fd %d: %s\n", s->name, fd, strerror(errno));
-    net_close(fd);
+    if (refused)
+        close_lingering(fd);
+    else
+        net_close(fd);
 }
 /* end slide */
 

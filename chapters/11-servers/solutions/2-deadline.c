@@ -21,15 +21,17 @@
 
 #define REQUEST_TIMEOUT 5.0
 #define CALL_TIMEOUT 10.0
+#define LINGER_TIMEOUT 2.0
 
-enum conn_state { READING, CALLING, WRITING };
+enum conn_state { READING, CALLING, WRITING, DRAINING };
 
 struct conn {
     struct server *server;
     struct conn *prev, *next;           /* the server's list, to free at exit */
     int fd;
     enum conn_state state;
-    struct timer *timer;                /* the request head's deadline */
+    int refused;                        /* answered before all was read: linger */
+    struct timer *timer;                /* the request head's deadline, then the drain's */
     char request[HTTP_REQUEST_HEAD_MAX];
     size_t request_len;
     struct timer *deadline;             /* ?timeout=S, while calling */
@@ -70,7 +72,7 @@ static void conn_free(struct conn *c)
     free(c);
 }
 
-static void on_request_timeout(struct reactor *rx, void *arg)
+static void on_timeout(struct reactor *rx, void *arg)
 {
     struct conn *c = arg;
     (void)rx;
@@ -92,7 +94,7 @@ static void conn_new(struct server *s, int fd)
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    c->timer = reactor_call_later(s->rx, REQUEST_TIMEOUT, on_request_timeout, c);
+    c->timer = reactor_call_later(s->rx, REQUEST_TIMEOUT, on_timeout, c);
     if (c->timer == NULL || reactor_watch(s->rx, fd, REACTOR_READ, on_conn_io, c) < 0) {
         fprintf(stderr, "async: fd %d: %s\n", fd,
                 errno == ERANGE ? "over FD_SETSIZE for select" : strerror(errno));
@@ -109,15 +111,35 @@ static void start_answer(struct conn *c)
         conn_free(c);
 }
 
+/* A refusal is answered before the client has sent everything (the rest
+ * of a head over 8 KiB, a body), and close() with bytes unread sends a RST,
+ * which can destroy the answer on its way. So shut our side and read until
+ * the client closes, LINGER_TIMEOUT at most: a "lingering close". */
+static void linger(struct conn *c)
+{
+    c->state = DRAINING;
+    c->timer = reactor_call_later(c->server->rx, LINGER_TIMEOUT, on_timeout, c);
+    if (c->timer == NULL || shutdown(c->fd, SHUT_WR) < 0
+        || reactor_watch(c->server->rx, c->fd, REACTOR_READ, on_conn_io, c) < 0)
+        conn_free(c);
+}
+
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->answer + c->sent, c->answer_len - c->sent, MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;                                 /* no room yet: wait again */
-    if (n >= 0)
-        c->sent += (size_t)n;
-    if (n < 0 || c->sent == c->answer_len)      /* done, or the client is gone */
-        conn_free(c);
+    if (n < 0) {
+        conn_free(c);                           /* the client is gone */
+        return;
+    }
+    c->sent += (size_t)n;
+    if (c->sent < c->answer_len)
+        return;                                 /* the rest when there is room */
+    if (c->refused)
+        linger(c);
+    else
+        conn_free(c);                           /* a served GET was read to its end */
 }
 
 /* slide:on_call_done */
@@ -215,7 +237,17 @@ static void read_some(struct conn *c)
         return;
     } else
         c->answer_len = strlen(c->answer);      /* 400, 404, 405 */
+    c->refused = 1;
     start_answer(c);
+}
+
+/* After the answer: what the client still sends is thrown away. */
+static void drain_some(struct conn *c)
+{
+    char unread[4096];
+    ssize_t n = read(c->fd, unread, sizeof unread);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        conn_free(c);                           /* the client closed: so may we */
 }
 
 static void on_conn_io(struct reactor *rx, int fd, int events, void *arg)
@@ -228,22 +260,41 @@ static void on_conn_io(struct reactor *rx, int fd, int events, void *arg)
         read_some(c);
     else if (c->state == WRITING)
         send_some(c);
+    else if (c->state == DRAINING)
+        drain_some(c);
 }
 
 /* ---- accepting and stopping ---------------------------------------- */
 
+static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg);
+
+static void on_accept_retry(struct reactor *rx, void *arg)
+{
+    struct server *s = arg;
+    if (reactor_watch(rx, s->agg.listen_fd, REACTOR_READ, on_listen_ready, s) < 0) {
+        fprintf(stderr, "async: watching fd %d: %s\n", s->agg.listen_fd, strerror(errno));
+        reactor_stop(rx);
+    }
+}
+
 static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg)
 {
     struct server *s = arg;
-    (void)rx;
     (void)events;
     for (;;) {   /* every client that is waiting, not just one */
         int client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (client >= 0)
             conn_new(s, client);
+        else if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
         else if (errno != EINTR && errno != ECONNABORTED) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                fprintf(stderr, "async: accept: %s\n", strerror(errno));
+            /* Out of fds (EMFILE): the listening socket stays readable,
+             * and watching it now would spin. Look away for 100 ms. */
+            fprintf(stderr, "async: accept: %s (pausing accepts for 0.1 s)\n",
+                    strerror(errno));
+            reactor_unwatch(rx, fd);
+            if (reactor_call_later(rx, 0.1, on_accept_retry, s) == NULL)
+                reactor_stop(rx);
             return;
         }
     }
