@@ -38,6 +38,7 @@ static struct {
     pthread_cond_t job_done;
     struct job *queue;          /* under lock */
     int stopping;               /* under lock */
+    int failed;                 /* under lock: reactor_run's errno once it failed */
 } offload = { .lock = PTHREAD_MUTEX_INITIALIZER, .job_done = PTHREAD_COND_INITIALIZER };
 
 /* ---- in the reactor thread ----------------------------------------- */
@@ -89,11 +90,19 @@ static void on_wake(struct reactor *rx, int fd, int events, void *arg)
 }
 /* end slide */
 
+/* If the loop fails, no call will ever end: tell every handler that waits,
+ * or will (the calls in flight are abandoned with the loop, unfreed). */
 static void *reactor_thread(void *arg)
 {
     (void)arg;
-    if (reactor_run(offload.rx) < 0)
-        fprintf(stderr, "offload: reactor: %s\n", strerror(errno));
+    if (reactor_run(offload.rx) == 0)
+        return NULL;
+    int err = errno;
+    fprintf(stderr, "offload: reactor: %s\n", strerror(err));
+    pthread_mutex_lock(&offload.lock);
+    offload.failed = err;
+    pthread_cond_broadcast(&offload.job_done);
+    pthread_mutex_unlock(&offload.lock);
     return NULL;
 }
 
@@ -118,8 +127,14 @@ static void call_offloaded(struct agg_server *s, struct agg_calls *calls)
     wake_reactor();
     /* Free to do other work here while the calls run; we just wait. */
     pthread_mutex_lock(&offload.lock);
-    while (!job.done)
+    while (!job.done && !offload.failed)
         pthread_cond_wait(&offload.job_done, &offload.lock);
+    if (!job.done) {            /* no call will ever end: answer 502, saying why */
+        offload.queue = NULL;   /* each job there is failed by its own handler */
+        for (int i = 0; i < AGG_CALLS; i++)
+            report_fail(&calls->results[i], "the reactor thread failed: %s",
+                        strerror(offload.failed));
+    }
     pthread_mutex_unlock(&offload.lock);
 }
 /* end slide */
