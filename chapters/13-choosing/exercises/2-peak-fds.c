@@ -148,6 +148,13 @@ static void forward_signal(int signo)
         kill(child_pid, signo);             /* the command decides how to stop */
 }
 
+/* Does nothing, but a caught SIGCHLD interrupts nanosleep: the wall time
+ * ends when the command does, not up to one interval later. */
+static void on_child(int signo)
+{
+    (void)signo;
+}
+
 /* Runs argv, sampling until it ends. Its wait status, or -1. */
 static int run(char **argv, double interval, struct rusage *usage, struct peaks *peaks)
 {
@@ -162,7 +169,6 @@ static int run(char **argv, double interval, struct rusage *usage, struct peaks 
         _exit(127);
     }
     for (;;) {
-        sample(child_pid, &procs, peaks);
         /* slide:wait4 */
         pid_t done = wait4(child_pid, &status, WNOHANG, usage);   /* CPU times, max RSS */
         /* end slide */
@@ -170,7 +176,8 @@ static int run(char **argv, double interval, struct rusage *usage, struct peaks 
             free(procs.procs);
             return done == child_pid ? status : -1;
         }
-        nanosleep(&pause, NULL);            /* EINTR: sample a little early */
+        sample(child_pid, &procs, peaks);
+        nanosleep(&pause, NULL);            /* SIGCHLD (the end) cuts it short */
     }
 }
 
@@ -208,16 +215,20 @@ int main(int argc, char **argv)
     }
     if (i + 1 >= argc)
         return usage_error("no command given after --");
+    struct sigaction sa = { .sa_handler = forward_signal }, child = { .sa_handler = on_child };
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&child.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0
+        || sigaction(SIGCHLD, &child, NULL) < 0) {
+        fprintf(stderr, "measure: sigaction: %s\n", strerror(errno));
+        return 1;
+    }
+
     FILE *out = stderr;
     if (output != NULL && (out = fopen(output, "w")) == NULL) {
         fprintf(stderr, "measure: %s: %s\n", output, strerror(errno));
         return 2;
     }
-    struct sigaction sa = { .sa_handler = forward_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     struct rusage usage = { 0 };
     struct peaks peaks = { 0 };
     double start = timeline_now();
@@ -225,6 +236,8 @@ int main(int argc, char **argv)
     double wall = timeline_now() - start;
     if (status < 0) {
         fprintf(stderr, "measure: %s: %s\n", argv[i + 1], strerror(errno));
+        if (out != stderr)
+            fclose(out);
         return 1;
     }
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
