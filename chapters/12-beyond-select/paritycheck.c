@@ -1,7 +1,7 @@
 /* paritycheck: the reactor's rules (reactor.h), checked on one backend.
  *   paritycheck select|poll|epoll
  * prints "ok - RULE" or "FAIL - RULE: why" per rule and exits 1 if any
- * failed. tests/backends.bats runs it on every backend: one API, one
+ * failed. tests/beyond.bats runs it on every backend: one API, one
  * behaviour, whatever waits underneath. Left out: timing precision.
  */
 #define _GNU_SOURCE   /* pipe2 */
