@@ -72,6 +72,18 @@ check() {
     fi
 }
 
+# not COMMAND...: fails, naming COMMAND, when COMMAND succeeds. Write
+# `not grep -q x log`, never `! grep -q x log`: set -e ignores a command
+# negated with !, so unless it is a test's last line it can never fail it
+# (tests/lint.bats checks). COMMAND runs as an if condition, with set -e
+# off: a function given here must return its own failures.
+not() {
+    if "$@"; then
+        echo "expected to fail, but it succeeded: $*" >&2
+        return 1
+    fi
+}
+
 # now: seconds since the epoch, with nanoseconds.
 now() { date +%s.%N; }
 

@@ -162,7 +162,7 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     [[ ${lines[0]} == "HTTP/1.0 400 Bad Request"* ]]
     grep -qF 'slowserver: fd ' "$BATS_TEST_TMPDIR/server.0.log"
     grep -qF ': GET /?[2J? HTTP/1.0' "$BATS_TEST_TMPDIR/server.0.log"
-    ! grep -q $'\e' "$BATS_TEST_TMPDIR/server.0.log"
+    not grep -q $'\e' "$BATS_TEST_TMPDIR/server.0.log"
 }
 
 @test "a half-sent request is closed after the head timeout" {

@@ -110,8 +110,8 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
     [ "$status" -eq 0 ]
     cat "$BATS_TEST_TMPDIR/strace"
     grep -qE ' (p?select6?|select)$' "$BATS_TEST_TMPDIR/strace"
-    ! grep -qE ' (clone3?|fork|vfork)$' "$BATS_TEST_TMPDIR/strace"
-    ! grep -qE ' (poll|ppoll|epoll_wait|nanosleep|clock_nanosleep)$' "$BATS_TEST_TMPDIR/strace"
+    not grep -qE ' (clone3?|fork|vfork)$' "$BATS_TEST_TMPDIR/strace"
+    not grep -qE ' (poll|ppoll|epoll_wait|nanosleep|clock_nanosleep)$' "$BATS_TEST_TMPDIR/strace"
 }
 
 @test "URLs from stdin; usage errors exit 2; --help exits 0" {

@@ -133,8 +133,8 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
     cat "$BATS_TEST_TMPDIR/strace"
     # select, or poll/epoll should the reactor's default backend change
     grep -qE ' (pselect6|select|poll|ppoll|epoll_wait|epoll_pwait)$' "$BATS_TEST_TMPDIR/strace"
-    ! grep -qE ' (clone3?|fork|vfork)$' "$BATS_TEST_TMPDIR/strace"
-    ! grep -qE ' (nanosleep|clock_nanosleep)$' "$BATS_TEST_TMPDIR/strace"
+    not grep -qE ' (clone3?|fork|vfork)$' "$BATS_TEST_TMPDIR/strace"
+    not grep -qE ' (nanosleep|clock_nanosleep)$' "$BATS_TEST_TMPDIR/strace"
 }
 
 @test "URLs from stdin; usage errors exit 2; --help exits 0" {
