@@ -46,7 +46,10 @@ load helpers
     sed -n '/^<textarea class="deck" data-name="01-blocking" data-open hidden>$/,/^<\/textarea>$/p' "$page" |
         sed -e '1d' -e '$d' -e 's/&lt;/</g' -e 's/&amp;/\&/g' > "$BATS_TEST_TMPDIR/deck.md"
     cmp "$BATS_TEST_TMPDIR/deck.md" "$TOP/slides/01-blocking.md"
-    ! grep -Eiq '<script[^>]* src=|<link |@import|url\(' "$page"
+    # The viewer's own markup loads nothing; the deck in it is text, where
+    # url( may well be C (parse_url(...)).
+    sed '/^<textarea class="deck"/,/^<\/textarea>$/d' "$page" > "$BATS_TEST_TMPDIR/viewer.html"
+    not grep -Eiq '<script[^>]* src=|<link |@import|url\(' "$BATS_TEST_TMPDIR/viewer.html"
     run "$TOP/common/present" 99
     [ "$status" -eq 2 ]
 }
