@@ -7,7 +7,7 @@ get() {
     local hostport=${1#http://} fd
     exec {fd}<>"/dev/tcp/${hostport%:*}/${hostport#*:}" || return 1
     printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&"$fd"
-    cat <&"$fd"
+    timeout 10 cat <&"$fd"
     exec {fd}<&-
 }
 
@@ -20,9 +20,11 @@ get() {
     sleep 0.15                       # its calls run until 0.5 s
     kill -TERM "$pid"
     sleep 0.1
-    ! get "$AGG" / 2>/dev/null       # refused: nobody listens any more
+    not get "$AGG" /                 # refused: nobody listens any more
     wait "$client"
     [[ $(head -n 1 "$BATS_TEST_TMPDIR/answer") == "HTTP/1.0 200 OK"* ]]
-    wait "$pid"                      # and it exits 0 by itself
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    not kill -0 "$pid"               # it exits by itself within 5 s,
+    wait "$pid"                      # with status 0
     unset "SERVER_PIDS[1]"
 }

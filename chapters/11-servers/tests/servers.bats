@@ -17,16 +17,23 @@ start_agg() {
     start_listening AGG "$DIR/$1" "${@:2}" --port 0 --backend-url "$SLOW" --scale "$SCALE"
 }
 
-# stop_agg: SIGTERM to the server start_agg started last; fails unless it
-# exits with status 0 within 5 s. The slow server keeps running.
+# stop_agg [SIGNAL]: SIGNAL (TERM) to the server start_agg started last;
+# fails unless it exits with status 0 within 5 s (else it is killed, so a
+# server that ignores the signal fails the test instead of hanging it).
+# The slow server keeps running.
 stop_agg() {
-    local n=$(( ${#SERVER_PIDS[@]} - 1 )) pid i
+    local n=$(( ${#SERVER_PIDS[@]} - 1 )) pid i status=0
     pid=${SERVER_PIDS[$n]}
-    kill -TERM "$pid"
+    kill "-${1:-TERM}" "$pid"
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    wait "$pid"                                   # its exit status: must be 0
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "server $pid ignored SIG${1:-TERM} for 5 s" >&2
+        kill -KILL "$pid"
+    fi
+    wait "$pid" || status=$?
     unset "SERVER_PIDS[$n]"
     rm -f "$BATS_TEST_TMPDIR/listen.$n"
+    [ "$status" -eq 0 ] || { echo "server $pid exited with status $status" >&2; return 1; }
 }
 
 # raw_request BASE_URL TEXT: sends TEXT (printf %b escapes) on a new
@@ -150,22 +157,18 @@ children_of() {
     done
     [ "${#workers[@]}" -eq 3 ]
     stop_servers                 # fails unless the parent exits 0 within 5 s
-    for w in "${workers[@]}"; do ! kill -0 "$w" 2>/dev/null; done
+    for w in "${workers[@]}"; do not kill -0 "$w"; done
 }
 
 @test "SIGINT stops the threaded servers with status 0, mid-request too" {
     start_server
     for server in "threads --threads 4" "offload --threads 2" async; do
         start_agg $server
-        pid=${SERVER_PIDS[1]}
         raw_request "$AGG" 'GET / HTTP/1.0\r\n\r\n' >/dev/null &
         client=$!
         sleep 0.05               # the request is in its backend calls now
-        kill -INT "$pid"
-        wait "$pid"              # status 0, or the test fails
+        stop_agg INT
         wait "$client" || true
-        unset "SERVER_PIDS[1]"
-        rm -f "$BATS_TEST_TMPDIR/listen.1"
     done
 }
 
