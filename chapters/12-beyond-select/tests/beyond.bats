@@ -24,17 +24,23 @@ need_fds() {
         run "$CH/paritycheck" "$b"
         [ "$status" -eq 0 ]
         [ "${lines[-1]}" = "$b: all rules hold" ]
-        [ "$(grep -c '^ok - ' <<<"$output")" -eq 15 ]
+        # 14 rules, and the fd FD_SETSIZE+100 one, which paritycheck skips
+        # when the hard open-file limit is below that fd.
+        [ "$(grep -v 'FD_SETSIZE+100' <<<"$output" | grep -c '^ok - ')" -eq 14 ]
+        [ "$(grep -cE '^ok - .*FD_SETSIZE\+100|^skip - fd [0-9]+: the open-file limit is too low$' <<<"$output")" -eq 1 ]
         [[ $output == *"ok - cancel: before, from another timer of the same pass, and itself"* ]]
         [[ $output == *"ok - a reused fd number never gets the old fd's readiness"* ]]
     done
-    run "$CH/paritycheck" select
-    [[ $output == *"ok - select refuses fd FD_SETSIZE+100 with ERANGE"* ]]
     run "$CH/paritycheck" epoll
-    [[ $output == *"ok - fd FD_SETSIZE+100 is watched and reported"* ]]
     [[ $output == *"ok - a closed watched fd: epoll forgets it"* ]]
     run "$CH/paritycheck" poll
     [[ $output == *"ok - a closed watched fd: run fails with EBADF"* ]]
+    run "$CH/paritycheck" select
+    [[ $output != *"skip - fd "* ]] ||
+        skip "all but the fd FD_SETSIZE+100 rule hold: the hard open-file limit is $(ulimit -Hn) (ulimit -Hn)"
+    [[ $output == *"ok - select refuses fd FD_SETSIZE+100 with ERANGE"* ]]
+    run "$CH/paritycheck" epoll
+    [[ $output == *"ok - fd FD_SETSIZE+100 is watched and reported"* ]]
 }
 
 @test "select refuses the fds past FD_SETSIZE, says so, and the rest complete" {
