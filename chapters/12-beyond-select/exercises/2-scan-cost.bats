@@ -11,14 +11,16 @@ per_wait() {
 @test "poll pays for every idle fd on every wait" {
     none=$(per_wait poll 0)
     many=$(per_wait poll 2000)
-    [ -n "$none" ] && [ -n "$many" ]
+    [ -n "$none" ]
+    [ -n "$many" ]
     check "$many > 10 * $none"
 }
 
 @test "epoll does not look at idle fds" {
     poll_many=$(per_wait poll 2000)
     epoll_many=$(per_wait epoll 2000)
-    [ -n "$poll_many" ] && [ -n "$epoll_many" ]
+    [ -n "$poll_many" ]
+    [ -n "$epoll_many" ]
     check "$epoll_many < 0.2 * $poll_many"
 }
 

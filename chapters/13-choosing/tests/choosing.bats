@@ -41,8 +41,10 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
     extra=0                             # LeakSanitizer's exit check, see below
     [ "$(cat "$TOP/.flavor" 2>/dev/null)" = sanitize ] && extra=1
     threads=$(field peak_threads "$line") procs=$(field peak_processes "$line")
-    [ "$threads" -ge 5 ] && [ "$threads" -le $((5 + extra)) ]
-    [ "$procs" -ge 1 ] && [ "$procs" -le $((1 + extra)) ]
+    [ "$threads" -ge 5 ]
+    [ "$threads" -le $((5 + extra)) ]
+    [ "$procs" -ge 1 ]
+    [ "$procs" -le $((1 + extra)) ]
     [[ $line == *" exit=0" ]]
 }
 
@@ -63,13 +65,17 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
     [[ $output == *"Workload: 4 URLs, delays spread evenly from 0.1 to 0.2 s, 4096-byte bodies,"* ]]
     row=$(grep '^01-blocking ' <<<"$output")
     read -r _ model fetched wall ratio cpu rss threads procs <<<"$row"
-    [ "$model" = blocking ] && [ "$fetched" = 4/4 ]
+    [ "$model" = blocking ]
+    [ "$fetched" = 4/4 ]
     check "${wall%s} >= 0.6 && ${ratio%x} >= 3"     # 0.1 + 0.133 + 0.167 + 0.2
     # Under ASan, LeakSanitizer's check at exit adds a thread and a process
     # for a moment, and the 5 ms sampling may catch them.
     most=1
     [ "$(cat "$TOP/.flavor" 2>/dev/null)" = sanitize ] && most=2
-    [ "$threads" -ge 1 ] && [ "$threads" -le "$most" ] && [ "$procs" -ge 1 ] && [ "$procs" -le "$most" ]
+    [ "$threads" -ge 1 ]
+    [ "$threads" -le "$most" ]
+    [ "$procs" -ge 1 ]
+    [ "$procs" -le "$most" ]
 }
 
 @test "compare has one row for every fetcher that is built, and nothing else" {
