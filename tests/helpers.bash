@@ -103,3 +103,13 @@ need_strace() {
     command -v strace >/dev/null || skip "strace is not installed"
     strace -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace is not permitted)"
 }
+
+# with_failing_select CMD...: runs CMD on the select backend with
+# tests/preload/failing-select.c preloaded: select() fails with EIO after
+# $SELECT_OK good calls (0), so reactor_run returns -1. (ASan wants to be
+# the first library loaded; this one must be, to count.)
+with_failing_select() {
+    local so="$BATS_TEST_TMPDIR/failing-select.so"
+    [ -f "$so" ] || ${CC:-cc} -shared -fPIC -o "$so" "$TOP/tests/preload/failing-select.c" || return 1
+    LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 WAITLESS_BACKEND=select "$@"
+}
