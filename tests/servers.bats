@@ -132,13 +132,42 @@ garbage() {
     answers_normally
 }
 
+# refuses_with CODE REQUEST: REQUEST is answered with status CODE, which
+# the server sends before it has read all of REQUEST: so it must not reset
+# the connection with those bytes unread (a lingering close), or the answer
+# may be lost on its way.
+refuses_with() {
+    local reply
+    reply=$(raw "$2" | head -n 1)
+    [[ $reply == "HTTP/1."[01]" $1 "* ]] || {
+        echo "$NAME: a ${#2}-byte request got '$reply', not $1" >&2
+        return 1
+    }
+}
+
 oversized_heads() {
     local filler
     filler=$(head -c 100000 /dev/zero | tr '\0' 'x')
-    rejects "GET /slow HTTP/1.0\r\nX-Big: $filler\r\n\r\n"
-    rejects "GET /$filler HTTP/1.0\r\n\r\n"
-    rejects "$filler"
+    refuses_with 431 "GET /slow HTTP/1.0\r\nX-Big: $filler\r\n\r\n"
+    refuses_with 431 "GET /$filler HTTP/1.0\r\n\r\n"
+    refuses_with 431 "$filler"
+    lingers
     answers_normally
+}
+
+# lingers: a 20 MB head gets its 431 after 8 KiB; a server that closed then,
+# the rest unread, would reset the connection and fail the client's write.
+lingers() {
+    local fd reply
+    exec {fd}<>"/dev/tcp/127.0.0.1/${URL##*:}" || return 1
+    if ! { printf 'GET /%020000000d HTTP/1.0\r\n\r\n' 0 >&"$fd"; } 2>/dev/null; then
+        echo "$NAME: a 20 MB head was cut off by a reset: no lingering close" >&2
+        exec {fd}>&-
+        return 1
+    fi
+    reply=$(timeout 10 head -n 1 <&"$fd")
+    exec {fd}>&-
+    [[ $reply == "HTTP/1."[01]" 431 "* ]] || { echo "$NAME: a 20 MB head got '$reply'" >&2; return 1; }
 }
 
 slowloris() {
