@@ -8,7 +8,12 @@
  * O(log n), and the sequence number makes equal due times fire first-in,
  * first-out. A sorted list would read more simply but costs O(n) a timer,
  * which the 10,000-connection runs of chapter 12 would feel.
+ * A timer is the caller's storage (struct timer in reactor.h, as libuv's
+ * uv_timer_t): no malloc per timer, and its slot makes cancel O(log n) and
+ * safe to repeat. Redis's ae hands out ids instead, and finds one to cancel
+ * by scanning every timer: O(n) a cancel, O(n^2) for chapter 12's runs.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +31,6 @@ struct watch {
     unsigned serial;   /* changes each time the fd starts being watched */
 };
 
-struct timer {
-    double due;               /* timeline_now() time to fire */
-    unsigned long seq;        /* order of creation, breaks ties */
-    timer_fn *fn;
-    void *arg;
-    size_t slot;              /* index in the heap */
-};
-
 struct reactor {
     const struct reactor_backend *backend;
     void *backend_state;
@@ -45,7 +42,6 @@ struct reactor {
     struct timer **heap;            /* heap[0] is due first */
     size_t n_timers, heap_capacity;
     unsigned long next_seq;
-    struct timer *running;          /* the timer whose fn is being called */
     int stopping;
 };
 
@@ -103,7 +99,7 @@ void reactor_free(struct reactor *r)
     if (r == NULL)
         return;
     for (size_t i = 0; i < r->n_timers; i++)
-        free(r->heap[i]);
+        r->heap[i]->slot = 0;       /* the caller's storage: idle, not freed */
     free(r->heap);
     free(r->watches);
     free(r->fired);
@@ -179,7 +175,7 @@ static int earlier(const struct timer *a, const struct timer *b)
 static void heap_place(struct reactor *r, size_t slot, struct timer *t)
 {
     r->heap[slot] = t;
-    t->slot = slot;
+    t->slot = slot + 1;             /* 0 means idle */
 }
 
 /* Moves the timer at `slot` up or down until the heap is in order again. */
@@ -206,45 +202,54 @@ static void heap_fix(struct reactor *r, size_t slot)
 
 static void heap_remove(struct reactor *r, struct timer *t)
 {
-    size_t slot = t->slot;
+    size_t slot = t->slot - 1;
     struct timer *last = r->heap[--r->n_timers];
+    t->slot = 0;
     if (last != t) {
         heap_place(r, slot, last);
         heap_fix(r, slot);
     }
 }
 
-struct timer *reactor_call_later(struct reactor *r, double seconds, timer_fn *fn, void *arg)
+int reactor_pending(const struct timer *t)
 {
-    if (fn == NULL || !(seconds >= 0)) {    /* !(>=) also catches NaN */
-        errno = EINVAL;
-        return NULL;
-    }
-    if (r->n_timers == r->heap_capacity) {
-        size_t capacity = r->heap_capacity ? 2 * r->heap_capacity : 64;
-        struct timer **heap = realloc(r->heap, capacity * sizeof *heap);
-        if (heap == NULL)
-            return NULL;
-        r->heap = heap;
-        r->heap_capacity = capacity;
-    }
-    struct timer *t = malloc(sizeof *t);
-    if (t == NULL)
-        return NULL;
-    *t = (struct timer){ timeline_now() + seconds, r->next_seq++, fn, arg, 0 };
-    heap_place(r, r->n_timers++, t);
-    heap_fix(r, t->slot);
-    return t;
+    return t->slot != 0;
 }
 
 void reactor_cancel(struct reactor *r, struct timer *t)
 {
-    if (t == NULL)
+    if (!reactor_pending(t))        /* idle: fired, cancelled or never set */
         return;
-    if (t == r->running)   /* cancelling itself: already off the heap, */
-        return;            /* and run_due_timers frees it when fn returns */
+    /* Not so: t was never zeroed, or belongs to another reactor. */
+    assert(t->slot <= r->n_timers && r->heap[t->slot - 1] == t);
     heap_remove(r, t);
-    free(t);
+}
+
+int reactor_call_later(struct reactor *r, struct timer *t, double seconds,
+                       timer_fn *fn, void *arg)
+{
+    if (fn == NULL || !(seconds >= 0)) {    /* !(>=) also catches NaN */
+        errno = EINVAL;
+        return -1;
+    }
+    reactor_cancel(r, t);                   /* armed again: it moves */
+    if (r->n_timers == r->heap_capacity) {
+        size_t capacity = r->heap_capacity ? 2 * r->heap_capacity : 64;
+        struct timer **heap = realloc(r->heap, capacity * sizeof *heap);
+        if (heap == NULL)
+            return -1;
+        r->heap = heap;
+        r->heap_capacity = capacity;
+    }
+    *t = (struct timer){ timeline_now() + seconds, r->next_seq++, fn, arg, 0 };
+    heap_place(r, r->n_timers++, t);
+    heap_fix(r, r->n_timers - 1);
+    return 0;
+}
+
+int reactor_call_soon(struct reactor *r, struct timer *t, timer_fn *fn, void *arg)
+{
+    return reactor_call_later(r, t, 0, fn, arg);
 }
 
 /* ---- the loop ------------------------------------------------------ */
@@ -283,11 +288,8 @@ static void run_due_timers(struct reactor *r)
     unsigned long pass_seq = r->next_seq;   /* timers added from here on wait */
     while (r->n_timers > 0 && r->heap[0]->due <= now && r->heap[0]->seq < pass_seq) {
         struct timer *t = r->heap[0];
-        heap_remove(r, t);
-        r->running = t;
-        t->fn(r, t->arg);
-        r->running = NULL;
-        free(t);
+        heap_remove(r, t);                  /* idle before fn: it may re-arm */
+        t->fn(r, t->arg);                   /* or free t: not touched after */
     }
 }
 /* end slide */

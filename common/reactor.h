@@ -15,8 +15,9 @@
  *   same round of due timers, even with a delay of 0 (no starvation); one
  *   added by an fd handler may fire in the timer round of that same pass.
  * - Handlers and timers may watch, unwatch, add and cancel anything,
- *   including their own fd or timer; a handler never runs for an fd that
- *   was unwatched earlier in the same pass.
+ *   including their own fd or timer, and a timer's fn may free the struct
+ *   its timer lives in; a handler never runs for an fd that was unwatched
+ *   earlier in the same pass.
  * - The caller owns fds and callback arguments: the reactor never closes
  *   an fd. Unwatch before close.
  * - The select backend only holds fds below FD_SETSIZE (1024): reactor_watch
@@ -46,7 +47,6 @@
 #define REACTOR_WRITE 2
 
 struct reactor;
-struct timer;
 
 /* Called with the events (REACTOR_READ | REACTOR_WRITE) that are ready. */
 typedef void handler_fn(struct reactor *r, int fd, int events, void *arg);
@@ -73,12 +73,35 @@ int reactor_watch(struct reactor *r, int fd, int events, handler_fn *fn, void *a
 /* Stop watching fd; unwatching an fd that is not watched does nothing. */
 void reactor_unwatch(struct reactor *r, int fd);
 
-/* Call fn(r, arg) once, `seconds` from now. NULL with errno on failure.
- * The handle is valid until fn has returned or the timer is cancelled. */
-struct timer *reactor_call_later(struct reactor *r, double seconds, timer_fn *fn, void *arg);
+/* A timer is storage the caller owns, as in libuv: a field of the struct
+ * the callback works on, so a handle cannot outlive what it names. Zeroed,
+ * it is idle. The fields are the reactor's; the reactor holds a pointer to
+ * a pending timer, so cancel it before freeing its storage. */
+struct timer {
+    double due;              /* timeline_now() time to fire */
+    unsigned long seq;       /* order of arming, breaks ties */
+    timer_fn *fn;
+    void *arg;
+    size_t slot;             /* 0: idle; else 1 + its place in the heap */
+};
 
-/* Cancel a pending timer (or the running timer, from inside its own fn). */
+/* slide:timer_api */
+/* Arm t to call fn(r, arg) once, `seconds` from now; a pending t moves.
+ * 0, or -1 with errno (EINVAL, ENOMEM). t is idle again before fn runs. */
+int reactor_call_later(struct reactor *r, struct timer *t, double seconds,
+                       timer_fn *fn, void *arg);
+
+/* Call fn(r, arg) once the loop has done one more round of fd handlers:
+ * in this pass's timer round when called from an fd handler, else in the
+ * next pass's, whose wait does not block. A 0 s timer, named for why. */
+int reactor_call_soon(struct reactor *r, struct timer *t, timer_fn *fn, void *arg);
+
+/* Disarm t. Safe on an idle timer: fired, cancelled, running or never set. */
 void reactor_cancel(struct reactor *r, struct timer *t);
+
+/* 1 while t waits to fire, else 0. */
+int reactor_pending(const struct timer *t);
+/* end slide */
 
 /* Runs the loop (see the rules above). 0, or -1 with errno when waiting
  * itself failed (EBADF: an fd was closed while still watched). */
@@ -86,7 +109,7 @@ int reactor_run(struct reactor *r);
 
 void reactor_stop(struct reactor *r);
 
-/* Frees the reactor and its pending timers; closes no fd. */
+/* Frees the reactor; its pending timers become idle; closes no fd. */
 void reactor_free(struct reactor *r);
 
 #endif

@@ -48,7 +48,7 @@ struct conn {
     enum conn_state state;
     char *request;                   /* the head so far, malloc'd and grown */
     size_t request_len, request_cap; /* as it comes, up to 8 KiB: not 8 KiB each */
-    struct timer *timer;             /* head deadline, delay, or trickle */
+    struct timer timer;              /* head deadline, delay, or trickle */
     char *head;                      /* the response head, malloc'd */
     size_t head_len, head_sent;
     size_t body_len, body_sent;      /* body bytes to send (the pattern) */
@@ -65,6 +65,7 @@ struct server {
     int verbose;
     struct conn *conns;
     long n_conns, n_refused;
+    struct timer accept_retry;       /* out of fds: accept again later */
 };
 
 static int signal_write_fd = -1;
@@ -86,7 +87,7 @@ static void conn_free(struct conn *c)
 {
     struct server *s = c->server;
     reactor_unwatch(s->reactor, c->fd);
-    reactor_cancel(s->reactor, c->timer);
+    reactor_cancel(s->reactor, &c->timer);
     if (c->reset) {
         /* SO_LINGER with a zero timeout turns close() into a TCP RST. */
         struct linger hard = { 1, 0 };
@@ -129,13 +130,13 @@ static void conn_new(struct server *s, int fd)
         free(c);
         return;
     }
-    c->timer = reactor_call_later(s->reactor, s->head_timeout, on_head_timeout, c);
+    int armed = reactor_call_later(s->reactor, &c->timer, s->head_timeout, on_head_timeout, c);
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
     s->n_conns++;
-    if (c->timer == NULL) {
+    if (armed < 0) {
         log_msg("fd %d: no timer: %s", fd, strerror(errno));
         conn_free(c);
     }
@@ -145,7 +146,6 @@ static void on_head_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timer = NULL;
     if (c->server->verbose)
         log_msg("fd %d: no complete request within %.1f s, closing", c->fd,
                 c->server->head_timeout);
@@ -302,7 +302,6 @@ static void on_drain_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timer = NULL;
     conn_free(c);
 }
 
@@ -313,9 +312,8 @@ static int finish(struct conn *c)
 {
     struct reactor *r = c->server->reactor;
     c->state = DRAINING;
-    reactor_cancel(r, c->timer);
-    c->timer = reactor_call_later(r, 2.0, on_drain_timeout, c);
-    if (shutdown(c->fd, SHUT_WR) < 0 || c->timer == NULL
+    if (shutdown(c->fd, SHUT_WR) < 0
+        || reactor_call_later(r, &c->timer, 2.0, on_drain_timeout, c) < 0
         || reactor_watch(r, c->fd, REACTOR_READ, on_conn_io, c) < 0) {
         conn_free(c);
         return -1;
@@ -326,7 +324,6 @@ static int finish(struct conn *c)
 static void on_trickle(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
-    c->timer = NULL;
     c->allowed += c->chunk;
     if (reactor_watch(r, c->fd, REACTOR_READ | REACTOR_WRITE, on_conn_io, c) < 0)
         conn_free(c);
@@ -385,8 +382,8 @@ static int send_more(struct conn *c)
     if (c->body_sent == c->body_len)
         return finish(c);
     /* Trickling: this tick's bytes are out; wait for the next tick. */
-    c->timer = reactor_call_later(r, c->every, on_trickle, c);
-    if (c->timer == NULL || reactor_watch(r, c->fd, REACTOR_READ, on_conn_io, c) < 0) {
+    if (reactor_call_later(r, &c->timer, c->every, on_trickle, c) < 0
+        || reactor_watch(r, c->fd, REACTOR_READ, on_conn_io, c) < 0) {
         conn_free(c);
         return -1;
     }
@@ -405,7 +402,7 @@ static int start_answer(struct conn *c)
      * which spares a pass of the loop (and two epoll_ctl) per connection. */
     if (send_more(c) < 0)
         return -1;
-    if (c->state != WRITING || c->timer != NULL)
+    if (c->state != WRITING || reactor_pending(&c->timer))
         return 0;                              /* all sent, or trickling */
     if (reactor_watch(c->server->reactor, c->fd, REACTOR_READ | REACTOR_WRITE,
                       on_conn_io, c) < 0) {    /* the socket is full: wait */
@@ -419,7 +416,6 @@ static void on_delay_done(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timer = NULL;
     start_answer(c);
 }
 
@@ -447,8 +443,7 @@ static int handle_request(struct conn *c, size_t head_len)
     struct params p = { 0 };
     char why[HTTP_ERR_LEN + 1];
     int behaviour;
-    reactor_cancel(r, c->timer);
-    c->timer = NULL;
+    reactor_cancel(r, &c->timer);
     if (http_request_parse(c->request, head_len, &req, why, sizeof why - 1) < 0) {
         strcat(why, "\n");
         behaviour = set_text(c, 400, "Bad Request", why);
@@ -466,7 +461,7 @@ static int handle_request(struct conn *c, size_t head_len)
     if (behaviour == 0 && p.delay == 0)
         return start_answer(c);
     c->state = WAITING;
-    if (behaviour < 0 || (c->timer = reactor_call_later(r, p.delay, on_delay_done, c)) == NULL) {
+    if (behaviour < 0 || reactor_call_later(r, &c->timer, p.delay, on_delay_done, c) < 0) {
         log_msg("fd %d: out of memory", c->fd);
         conn_free(c);
         return -1;
@@ -520,8 +515,7 @@ static int read_some(struct conn *c)
         return handle_request(c, scanned + head_len);
     if (c->request_len < HTTP_REQUEST_HEAD_MAX)
         return 0;                              /* not all there yet */
-    reactor_cancel(c->server->reactor, c->timer);
-    c->timer = NULL;
+    reactor_cancel(c->server->reactor, &c->timer);
     if (set_text(c, 431, "Request Header Fields Too Large", "request head over 8 KiB\n") < 0) {
         conn_free(c);
         return -1;
@@ -569,7 +563,7 @@ static void on_listen_ready(struct reactor *r, int fd, int events, void *arg)
          * watching it now would spin. Look away for 100 ms instead. */
         log_msg("accept on fd %d: %s (pausing accepts for 0.1 s)", fd, strerror(errno));
         reactor_unwatch(r, fd);
-        if (reactor_call_later(r, 0.1, on_accept_retry, s) == NULL)
+        if (reactor_call_later(r, &s->accept_retry, 0.1, on_accept_retry, s) < 0)
             reactor_stop(r);
         return;
     }

@@ -27,9 +27,8 @@ struct fetcher {
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
     int in_flight;
-    int starting;           /* start_more is running */
-    int said_full;          /* ERANGE was reported once */
-    struct timer *resume;   /* brings start_more back for the next batch */
+    int told_full;          /* ERANGE was reported (once is enough) */
+    struct timer more;      /* calls start_more soon: the next batch */
     double timeout;
 };
 
@@ -42,14 +41,14 @@ struct conn {
     struct fetch_result *result;
     struct url url;
     int fd;
-    struct timer *timeout;            /* fires if the fetch takes too long */
+    struct timer timeout;             /* fires if the fetch takes too long */
     char *request;                    /* malloc'd, as long as this GET: */
     size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
 /* end slide */
 
-static void start_more(struct fetcher *f);
+static void start_more(struct reactor *r, void *arg);
 static void on_connected(struct reactor *r, int fd, int events, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
@@ -59,12 +58,13 @@ static void on_timeout(struct reactor *r, void *arg);
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
 static void conn_finish(struct conn *c)
 {
+    struct fetcher *f = c->fetcher;
     struct fetch_result *r = c->result;
     trace_fd(c->fd, "close");
-    reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
+    reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, c->timeout);
+    reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
     free(c->request);
     c->request = NULL;
     if (r->error[0] == '\0') {
@@ -75,8 +75,9 @@ static void conn_finish(struct conn *c)
     }
     http_response_free(&c->response);
     r->end = timeline_now();
-    c->fetcher->in_flight--;
-    start_more(c->fetcher);           /* a slot is free */
+    f->in_flight--;
+    if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
+        perror("reactor: reactor_call_soon");
 }
 /* end slide */
 
@@ -149,7 +150,6 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timeout = NULL;                    /* it fired: nothing left to cancel */
     trace_fd(c->fd, "timed out");
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
@@ -179,9 +179,10 @@ static int conn_start(struct conn *c)
         report_fail(r, "strndup: %s", strerror(errno));
     } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
-            if (!f->said_full++)
+            if (!f->told_full)
                 fprintf(stderr, "reactor: fd %d: the reactor is full (ERANGE): "
                         "the next URLs wait until fetches end\n", c->fd);
+            f->told_full = 1;
             net_close(c->fd);
             c->fd = -1;
             free(c->request);
@@ -191,7 +192,7 @@ static int conn_start(struct conn *c)
         }
         report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
                     ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
-    } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
+    } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
@@ -202,32 +203,21 @@ static int conn_start(struct conn *c)
     return 0;
 }
 
-static void on_resume(struct reactor *r, void *arg)
+/* Starts the next URLs, START_BATCH at a time: after a batch it lets the
+ * loop run its fd handlers once (reactor_call_soon), so the first requests
+ * go out while later connects are still to be made. It stops early when
+ * the reactor is full; conn_finish calls it soon again, never from inside
+ * this loop (a URL that fails at once finishes in conn_start). */
+static void start_more(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
-    (void)r;
-    f->resume = NULL;
-    start_more(f);
-}
-
-/* Starts the next URLs, START_BATCH at a time: after each batch a 0 s timer
- * brings us back once the loop has run, so the first requests go out while
- * later connects are still to be made. Stops early when the reactor is
- * full; conn_finish calls it again, also from inside this loop (a URL that
- * fails at once): `starting` keeps that from nesting one call per bad URL. */
-static void start_more(struct fetcher *f)
-{
-    int batch = 0;
-    if (f->starting || f->resume != NULL)     /* at it already, or a batch is due */
-        return;
-    f->starting = 1;
-    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0) {
+    for (int batch = 0; batch < START_BATCH; batch++) {
+        if (f->next == f->n || conn_start(&f->conns[f->next]) < 0)
+            return;                           /* all started, or full */
         f->next++;
-        if (++batch == START_BATCH && f->next < f->n
-            && (f->resume = reactor_call_later(f->reactor, 0, on_resume, f)) != NULL)
-            break;                            /* (no timer, no memory: go on) */
     }
-    f->starting = 0;
+    if (f->next < f->n && reactor_call_soon(r, &f->more, start_more, f) < 0)
+        perror("reactor: reactor_call_soon");
 }
 /* end slide */
 
@@ -269,7 +259,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
-    start_more(&f);
+    start_more(f.reactor, &f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));

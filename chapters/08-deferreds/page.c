@@ -26,7 +26,7 @@ struct conn {
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
-    struct timer *deadline;
+    struct timer deadline;
     double timeout;
     struct conn *prev, *next;    /* in `going` */
 };
@@ -74,7 +74,7 @@ static void finish(struct conn *c, char *error)
     leave_going(c);
     reactor_unwatch(c->reactor, c->fd);
     net_close(c->fd);
-    reactor_cancel(c->reactor, c->deadline);
+    reactor_cancel(c->reactor, &c->deadline);
     if (error == NULL && (page = malloc(sizeof *page)) == NULL)
         error = message("out of memory");
     if (page != NULL) {
@@ -94,7 +94,6 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->deadline = NULL;   /* it is firing: nothing left to cancel */
     finish(c, message("timed out after %.2f s", c->timeout));
 }
 
@@ -169,7 +168,7 @@ static int start(struct conn *c, const char *url, char **error)
         *error = message("%s", err);
     else if (reactor_watch(c->reactor, c->fd, REACTOR_WRITE, on_ready, c) < 0)
         *error = message("reactor_watch fd %d: %s", c->fd, strerror(errno));
-    else if ((c->deadline = reactor_call_later(c->reactor, c->timeout, on_timeout, c)) == NULL)
+    else if (reactor_call_later(c->reactor, &c->deadline, c->timeout, on_timeout, c) < 0)
         *error = message("reactor_call_later: %s", strerror(errno));
     else {
         c->request_len = (size_t)len;

@@ -53,6 +53,7 @@ struct run {
     int work_done, pages_left;
     double start, work_end, pages_end, last_beat, worst_lateness;
     int beats;
+    struct timer beat, blocking_start;
     struct coop_task *task;
     int pipe_fds[2];
     pthread_t worker;
@@ -76,7 +77,7 @@ static void heartbeat(struct reactor *r, void *arg)
         run->worst_lateness = lateness;
     run->last_beat = now;
     run->beats++;
-    if (!all_done(run) && reactor_call_later(r, HEARTBEAT, heartbeat, run) == NULL)
+    if (!all_done(run) && reactor_call_later(r, &run->beat, HEARTBEAT, heartbeat, run) < 0)
         perror("coop: reactor_call_later");
 }
 /* end slide */
@@ -142,7 +143,7 @@ static void result_arrived(struct reactor *r, int fd, int events, void *arg)
 static int start_work(struct run *run, const char *variant)
 {
     if (strcmp(variant, "blocking") == 0)
-        return reactor_call_later(run->reactor, 0, work_blocking, run) ? 0 : -1;
+        return reactor_call_soon(run->reactor, &run->blocking_start, work_blocking, run);
     if (strcmp(variant, "cooperative") == 0) {
         if ((run->task = cooperate(run->reactor, primes_step, run)) == NULL)
             return -1;
@@ -184,7 +185,7 @@ static int run_variant(const char *variant, long limit, char **urls, int n_urls)
         return -1;
     }
     run.start = run.last_beat = timeline_now();
-    int rc = reactor_call_later(run.reactor, HEARTBEAT, heartbeat, &run) ? 0 : -1;
+    int rc = reactor_call_later(run.reactor, &run.beat, HEARTBEAT, heartbeat, &run);
     for (int i = 0; rc == 0 && i < n_urls; i++) {
         pages[i] = fetch_page(run.reactor, urls[i], 10.0);
         if (pages[i] == NULL || deferred_add_callbacks(pages[i], page_arrived, page_failed, &run) < 0)

@@ -20,6 +20,7 @@ struct drive {
 struct action {
     struct drive *drive;
     char name[16];
+    struct timer timer;
 };
 
 static enum coop_step count_step(void *arg)
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
     }
     coop_when_done(d.task, done, &d);
     for (int i = 0; i < argc - 2; i++)
-        if (reactor_call_later(r, at[i], act, &actions[i]) == NULL) {
+        if (reactor_call_later(r, &actions[i].timer, at[i], act, &actions[i]) < 0) {
             perror("coopdrive");
             return 1;
         }

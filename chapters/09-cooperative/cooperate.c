@@ -1,7 +1,8 @@
 /* cooperate: a task is a step function and a timer. The timer calls one
  * step; if there is more to do and nobody paused or stopped the task, the
- * step's turn schedules the next one, 0 s from now: "after the loop has
- * looked at everything else". The talk's callLater(0.1, do_later) loop.
+ * step's turn schedules the next one with reactor_call_soon: "after the
+ * loop has looked at everything else". The talk's callLater(0.1, do_later)
+ * loop, with no delay.
  * Left out: see cooperate.h.
  */
 #include <errno.h>
@@ -15,7 +16,7 @@ struct coop_task {
     void *arg;
     coop_done_fn *done;
     void *done_arg;
-    struct timer *next_step;   /* pending while it runs and is not paused */
+    struct timer next_step;    /* pending while it runs and is not paused */
     int paused;                /* how many pauses are not yet resumed */
     int ended;
 };
@@ -23,8 +24,7 @@ struct coop_task {
 static void end(struct coop_task *t, enum coop_end how)
 {
     t->ended = 1;
-    reactor_cancel(t->reactor, t->next_step);
-    t->next_step = NULL;
+    reactor_cancel(t->reactor, &t->next_step);
     if (t->done != NULL)
         t->done(how, t->done_arg);
 }
@@ -33,8 +33,7 @@ static void one_step(struct reactor *r, void *arg);
 
 static int schedule(struct coop_task *t)
 {
-    t->next_step = reactor_call_later(t->reactor, 0, one_step, t);
-    return t->next_step != NULL ? 0 : -1;
+    return reactor_call_soon(t->reactor, &t->next_step, one_step, t);
 }
 
 /* slide:one_step */
@@ -42,13 +41,12 @@ static void one_step(struct reactor *r, void *arg)
 {
     struct coop_task *t = arg;
     (void)r;
-    t->next_step = NULL;                 /* this timer is firing */
     enum coop_step more = t->step(t->arg);   /* a little work, then back to the loop */
     if (t->ended)                        /* the step stopped it: done was called */
         return;
     if (more == COOP_DONE)
         end(t, COOP_FINISHED);
-    else if (t->paused == 0 && t->next_step == NULL && schedule(t) < 0)
+    else if (t->paused == 0 && !reactor_pending(&t->next_step) && schedule(t) < 0)
         end(t, COOP_STOPPED);            /* out of memory: cannot go on */
 }
 /* end slide */
@@ -78,10 +76,8 @@ int coop_pause(struct coop_task *t)
         errno = EINVAL;
         return -1;
     }
-    if (t->paused++ == 0) {
-        reactor_cancel(t->reactor, t->next_step);
-        t->next_step = NULL;
-    }
+    if (t->paused++ == 0)
+        reactor_cancel(t->reactor, &t->next_step);
     return 0;
 }
 
@@ -112,6 +108,6 @@ void coop_free(struct coop_task *t)
 {
     if (t == NULL)
         return;
-    reactor_cancel(t->reactor, t->next_step);
+    reactor_cancel(t->reactor, &t->next_step);
     free(t);
 }

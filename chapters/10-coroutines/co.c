@@ -22,7 +22,7 @@ struct coroutine {
     co_fn *fn;
     void *arg;
     struct reactor *reactor;
-    struct timer *timer;       /* its start, its deadline or its sleep */
+    struct timer timer;        /* its start, its deadline or its sleep */
     int wake_errno;            /* why park_on_fd woke: 0 ready, ETIMEDOUT, ... */
     int started, done;
     struct coroutine *prev, *next;   /* in `all` */
@@ -90,7 +90,6 @@ static void start_soon(struct reactor *r, void *arg)
 {
     struct coroutine *co = arg;
     (void)r;
-    co->timer = NULL;          /* it is firing */
     resume(co);
 }
 
@@ -106,7 +105,7 @@ int co_spawn(struct reactor *r, co_fn *fn, void *arg)
     co->context.uc_stack.ss_size = stack_size;
     co->context.uc_link = &loop_context;
     makecontext(&co->context, trampoline, 0);
-    if ((co->timer = reactor_call_later(r, 0, start_soon, co)) == NULL)
+    if (reactor_call_soon(r, &co->timer, start_soon, co) < 0)
         goto fail;
     live++;
     co->next = all;
@@ -130,8 +129,7 @@ void co_fail_all(int err)
         struct coroutine *next;
         for (struct coroutine *co = all; co != NULL; co = next) {
             next = co->next;   /* resume frees co only (spawns go on the front) */
-            reactor_cancel(co->reactor, co->timer);   /* its start, deadline or sleep */
-            co->timer = NULL;
+            reactor_cancel(co->reactor, &co->timer);   /* its start, deadline or sleep */
             co->wake_errno = err;
             if (co->started)
                 resume(co);
@@ -153,7 +151,6 @@ static void wake_on_timer(struct reactor *r, void *arg)
 {
     struct coroutine *co = arg;
     (void)r;
-    co->timer = NULL;          /* it is firing: nothing to cancel */
     co->wake_errno = ETIMEDOUT;
     resume(co);
 }
@@ -171,19 +168,17 @@ static int park_on_fd(int fd, int events, double deadline)
     if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
         return -1;
     co->wake_errno = 0;
-    co->timer = NULL;
     if (deadline > 0) {
         double left = deadline - timeline_now();
-        co->timer = reactor_call_later(co->reactor, left > 0 ? left : 0, wake_on_timer, co);
-        if (co->timer == NULL) {
+        if (reactor_call_later(co->reactor, &co->timer, left > 0 ? left : 0,
+                               wake_on_timer, co) < 0) {
             reactor_unwatch(co->reactor, fd);
             return -1;
         }
     }
     park(co);                  /* the loop runs other coroutines meanwhile */
     reactor_unwatch(co->reactor, fd);
-    reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */
-    co->timer = NULL;
+    reactor_cancel(co->reactor, &co->timer);   /* idle if it fired */
     if (co->wake_errno != 0) { /* ETIMEDOUT, or co_fail_all's */
         errno = co->wake_errno;
         return -1;
@@ -199,8 +194,8 @@ void co_sleep(double seconds)
         fprintf(stderr, "co_sleep: called outside a coroutine\n");
         return;
     }
-    co->timer = reactor_call_later(co->reactor, seconds > 0 ? seconds : 0, wake_on_timer, co);
-    if (co->timer != NULL)
+    if (reactor_call_later(co->reactor, &co->timer, seconds > 0 ? seconds : 0,
+                           wake_on_timer, co) == 0)
         park(co);
 }
 

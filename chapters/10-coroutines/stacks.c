@@ -77,7 +77,8 @@ int main(int argc, char **argv)
             perror("stacks: co_spawn");
             return 1;
         }
-    reactor_call_later(r, 0.1, measure, NULL);
+    static struct timer measuring;
+    reactor_call_later(r, &measuring, 0.1, measure, NULL);
     reactor_run(r);
     printf("%ld coroutines, %ld KiB stacks, %ld KiB used each: RSS %ld KiB before, "
            "%.0f KiB with all parked: %.1f KiB per coroutine\n", count, stack_kib, use_kib,

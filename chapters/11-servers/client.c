@@ -28,7 +28,7 @@ struct client_call {
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
-    struct timer *timer;    /* the deadline, or the "fail soon" timer */
+    struct timer timer;     /* the deadline, or the "fail soon" call */
     double timeout;
 };
 
@@ -38,7 +38,7 @@ void client_cancel(struct client_call *call)
         reactor_unwatch(call->rx, call->fd);
         close(call->fd);
     }
-    reactor_cancel(call->rx, call->timer);
+    reactor_cancel(call->rx, &call->timer);
     http_response_free(&call->response);
     free(call);
 }
@@ -64,7 +64,6 @@ static void on_deadline(struct reactor *rx, void *arg)
 {
     struct client_call *call = arg;
     (void)rx;
-    call->timer = NULL;
     if (call->result->error[0] == '\0')   /* not a "fail soon" already */
         report_fail(call->result, "timed out after %.2f s", call->timeout);
     finish(call);
@@ -184,8 +183,9 @@ struct client_call *client_get(struct reactor *rx, struct fetch_result *r, doubl
     /* A call that failed at once still ends through the reactor, right
      * away: the caller's "done" never runs inside client_get. */
     int failed = start(call) < 0;
-    call->timer = reactor_call_later(rx, failed ? 0 : timeout, on_deadline, call);
-    if (call->timer == NULL) {
+    int armed = failed ? reactor_call_soon(rx, &call->timer, on_deadline, call)
+                       : reactor_call_later(rx, &call->timer, timeout, on_deadline, call);
+    if (armed < 0) {
         int saved = errno;
         client_cancel(call);
         errno = saved;

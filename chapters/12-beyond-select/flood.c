@@ -47,6 +47,7 @@ struct flood {
     int first_refused_fd;        /* the first fd select could not take */
     struct conn *conns;          /* n of them */
     int n;
+    struct timer deadline;       /* the whole run's --timeout */
 };
 
 /* Ends a connection: closes it and counts the outcome (why == NULL: ok). */
@@ -287,7 +288,7 @@ static int run_flood(struct flood *f, double timeout)
     for (int i = 0; i < f->n; i++)
         conn_start(f, &f->conns[i]);          /* all at once */
     if (f->completed + f->failed < f->n) {
-        if (reactor_call_later(f->reactor, timeout, on_deadline, f) == NULL
+        if (reactor_call_later(f->reactor, &f->deadline, timeout, on_deadline, f) < 0
             || reactor_run(f->reactor) < 0) {
             fprintf(stderr, "flood: reactor: %s\n", strerror(errno));
             return 1;

@@ -40,6 +40,20 @@ static void expect_log(const char *rule, const char *want)
     expect(strcmp(log_text, want) == 0, rule, why);
 }
 
+/* Storage for the timers of every check, in turn: a check's timers have
+ * fired, been cancelled or gone idle with its reactor before the next. */
+static struct timer *later(struct reactor *r, double s, timer_fn *fn, void *arg)
+{
+    static struct timer pool[16];
+    static size_t next;
+    struct timer *t = &pool[next++ % (sizeof pool / sizeof pool[0])];
+    if (reactor_pending(t) || reactor_call_later(r, t, s, fn, arg) < 0) {
+        fprintf(stderr, "paritycheck: no timer for %.2f s\n", s);
+        exit(2);
+    }
+    return t;
+}
+
 static struct reactor *fresh(void)
 {
     log_text[0] = '\0';
@@ -71,11 +85,11 @@ static void on_timer_note(struct reactor *r, void *arg)
 static void check_timer_order(void)
 {
     struct reactor *r = fresh();
-    reactor_call_later(r, 0.03, on_timer_note, "3");
-    reactor_call_later(r, 0.01, on_timer_note, "1");
-    reactor_call_later(r, 0.02, on_timer_note, "2");
+    later(r, 0.03, on_timer_note, "3");
+    later(r, 0.01, on_timer_note, "1");
+    later(r, 0.02, on_timer_note, "2");
     for (int i = 0; i < 5; i++)   /* equal delays: the order they were added */
-        reactor_call_later(r, 0.04, on_timer_note, (char *[]){ "a", "b", "c", "d", "e" }[i]);
+        later(r, 0.04, on_timer_note, (char *[]){ "a", "b", "c", "d", "e" }[i]);
     int rc = reactor_run(r);
     expect_log("timers fire in due order, equal delays in the order added", "123abcde");
     expect(rc == 0, "run returns 0 when nothing is left to wait for", "it did not");
@@ -100,12 +114,12 @@ static void on_cancel_self(struct reactor *r, void *arg)
 static void check_cancel(void)
 {
     struct reactor *r = fresh();
-    struct timer *gone = reactor_call_later(r, 0.01, on_timer_note, "x");
+    struct timer *gone = later(r, 0.01, on_timer_note, "x");
     reactor_cancel(r, gone);
-    reactor_call_later(r, 0.02, on_cancel_other, NULL);
-    victim = reactor_call_later(r, 0.02, on_timer_note, "V");
+    later(r, 0.02, on_cancel_other, NULL);
+    victim = later(r, 0.02, on_timer_note, "V");
     static struct timer *self;
-    self = reactor_call_later(r, 0.03, on_cancel_self, &self);
+    self = later(r, 0.03, on_cancel_self, &self);
     reactor_run(r);
     expect_log("cancel: before, from another timer of the same pass, and itself", "CS");
     reactor_free(r);
@@ -122,8 +136,8 @@ static void check_stop(void)
 {
     struct reactor *r = fresh();
     expect(reactor_run(r) == 0, "run on an idle reactor returns at once", "it failed");
-    reactor_call_later(r, 0.01, on_stop, NULL);
-    reactor_call_later(r, 0.05, on_timer_note, "-later");
+    later(r, 0.01, on_stop, NULL);
+    later(r, 0.05, on_timer_note, "-later");
     reactor_run(r);
     expect_log("stop from a callback: run returns with timers pending", "stop");
     reactor_run(r);
@@ -178,7 +192,7 @@ static void on_a_reuses_b(struct reactor *r, int fd, int events, void *arg)
     close(p->b[1]);
     p->b[1] = fresh_pipe[1];
     reactor_watch(r, p->b[0], REACTOR_READ, on_b, p);
-    reactor_call_later(r, 0.05, on_stop, NULL);   /* the new pipe stays quiet */
+    later(r, 0.05, on_stop, NULL);   /* the new pipe stays quiet */
 }
 
 /* A's handler starts watching B: B's handler runs in a later pass. */
@@ -270,7 +284,7 @@ static void check_eintr(void)
     sigaction(SIGALRM, &sa, NULL);
     setitimer(ITIMER_REAL, &tick, NULL);
     reactor_watch(r, p[0], REACTOR_READ, on_note_events, NULL);
-    reactor_call_later(r, 0.1, on_stop, NULL);
+    later(r, 0.1, on_stop, NULL);
     int rc = reactor_run(r);
     struct itimerval off = { { 0, 0 }, { 0, 0 } };
     setitimer(ITIMER_REAL, &off, NULL);
@@ -291,7 +305,7 @@ static void check_closed_fd(void)
     ready_pipe(p);
     reactor_watch(r, p[0], REACTOR_READ, on_note_events, NULL);
     close(p[0]);
-    reactor_call_later(r, 0.05, on_stop, NULL);
+    later(r, 0.05, on_stop, NULL);
     errno = 0;
     int rc = reactor_run(r);
     if (strcmp(backend, "epoll") == 0)
