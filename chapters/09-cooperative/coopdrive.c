@@ -49,7 +49,7 @@ static void act(struct reactor *r, void *arg)
 int main(int argc, char **argv)
 {
     struct drive d = { 0 };
-    struct action actions[32];
+    struct action actions[32] = { 0 };   /* zeroed: idle timers */
     char *end;
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         printf("usage: coopdrive STEPS [T:pause|T:resume|T:stop]... (at most 32)\n");
