@@ -1,9 +1,15 @@
 # build.mk: compiler flags shared by common/, tests/ and every chapter.
 # FLAVOR picks the build: normal, sanitize (ASan+UBSan) or tsan. The
 # flavor is remembered in $(TOP)/.flavor; changing it rebuilds everything.
+# Each object depends on the headers it includes, as the compiler lists
+# them (-MMD writes foo.d beside foo.o; -MP keeps a deleted header from
+# breaking the build), not on every header there is.
 
 FLAVOR ?= normal
-CC ?= cc
+# make's built-in CC would win over `CC ?= cc`: only replace that default.
+ifeq ($(origin CC),default)
+  CC = cc
+endif
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
        -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 ifeq ($(FLAVOR),sanitize)
@@ -23,4 +29,9 @@ FLAVOR_STAMP := $(TOP)/.flavor
 $(shell [ "$$(cat $(FLAVOR_STAMP) 2>/dev/null)" = "$(FLAVOR)" ] || echo $(FLAVOR) > $(FLAVOR_STAMP))
 
 %.o: %.c $(FLAVOR_STAMP)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The .d files hold rules (foo.o: foo.c foo.h): without this line, the
+# first of them would become what a bare `make` builds.
+.DEFAULT_GOAL := all
+-include $(wildcard *.d)

@@ -25,8 +25,6 @@ all: $(PROGRAMS)
 $(PROGRAMS): %: %.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
 
-$(PROGRAMS:=.o): $(wildcard *.h) $(wildcard $(TOP)/common/*.h)
-
 $(LIB): FORCE
 	@$(MAKE) --no-print-directory -C $(TOP)/common
 
@@ -34,7 +32,7 @@ test: all
 	@$(TOP)/common/run-bats tests
 
 clean:
-	rm -f *.o $(PROGRAMS) $(CLEAN_EXTRA)
+	rm -f *.o *.d $(PROGRAMS) $(CLEAN_EXTRA)
 	rm -rf build
 
 include $(TOP)/common/exercises.mk
