@@ -11,7 +11,7 @@
 
 #include "http.h"
 
-/* head_done is the parser's state. */
+/* res->state: where the parser is. */
 enum { READING_HEAD = 0, READING_BODY = 1, FAILED = -1 };
 
 static enum http_progress fail(struct http_response *res, char *err, size_t errlen,
@@ -27,7 +27,7 @@ static enum http_progress fail(struct http_response *res, char *err, size_t errl
         va_end(ap);
     }
     if (res != NULL)
-        res->head_done = FAILED;
+        res->state = FAILED;
     return HTTP_ERROR;
 }
 
@@ -193,7 +193,7 @@ static enum http_progress parse_headers(struct http_response *res, char *err, si
             return HTTP_ERROR;
         line = nl + 1;
     }
-    res->head_done = READING_BODY;
+    res->state = READING_BODY;
     return HTTP_MORE;
 }
 
@@ -258,13 +258,13 @@ static enum http_progress feed_body(struct http_response *res, const char *data,
 enum http_progress http_response_feed(struct http_response *res, const char *data,
                                       size_t len, char *err, size_t errlen)
 {
-    if (res->head_done == FAILED)
+    if (res->state == FAILED)
         return fail(res, err, errlen, "the response had already failed");
-    if (res->head_done == READING_HEAD) {
+    if (res->state == READING_HEAD) {
         size_t used = 0;
         if (feed_head(res, data, len, &used, err, errlen) == HTTP_ERROR)
             return HTTP_ERROR;
-        if (res->head_done == READING_HEAD)
+        if (res->state == READING_HEAD)
             return HTTP_MORE;
         data += used;
         len -= used;
@@ -278,11 +278,11 @@ enum http_progress http_response_feed(struct http_response *res, const char *dat
 
 enum http_progress http_response_eof(struct http_response *res, char *err, size_t errlen)
 {
-    if (res->head_done == FAILED)
+    if (res->state == FAILED)
         return fail(res, err, errlen, "the response had already failed");
-    if (res->head_done == READING_HEAD && res->head_len == 0)
+    if (res->state == READING_HEAD && res->head_len == 0)
         return fail(res, err, errlen, "empty response");
-    if (res->head_done == READING_HEAD)
+    if (res->state == READING_HEAD)
         return fail(res, err, errlen, "connection closed before the response head ended");
     if (res->content_length >= 0 && (long long)res->body_len < res->content_length)
         return fail(res, err, errlen, "truncated: got %zu of %lld bytes", res->body_len,

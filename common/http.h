@@ -29,7 +29,7 @@ struct http_response {
     /* private to http.c */
     char *head;
     size_t head_len, body_cap;
-    int head_done;
+    int state;                 /* reading the head, the body, or failed */
 };
 
 void http_response_init(struct http_response *res);
