@@ -59,7 +59,7 @@ static void on_timeout(struct reactor *r, void *arg);
 static void conn_finish(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *r = c->result;
+    struct fetch_result *result = c->result;
     trace_fd(c->fd, "close");
     reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
@@ -67,14 +67,14 @@ static void conn_finish(struct conn *c)
     reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
     free(c->request);
     c->request = NULL;
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
+    if (result->error[0] == '\0') {
+        result->status = c->response.status;
+        result->body = c->response.body;   /* the result owns the body now */
+        result->bytes = c->response.body_len;
         c->response.body = NULL;
     }
     http_response_free(&c->response);
-    r->end = timeline_now();
+    result->end = timeline_now();
     f->in_flight--;
     if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
         perror("reactor: reactor_call_soon");
@@ -162,21 +162,21 @@ static void on_timeout(struct reactor *r, void *arg)
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *r = c->result;
+    struct fetch_result *result = c->result;
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     int len;
 
-    r->start = timeline_now();
+    result->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0
+    if (url_parse(result->url, &c->url, err, sizeof err) < 0
         || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
-        report_fail(r, "%s", err);
+        report_fail(result, "%s", err);
     } else if ((len = http_format_get(request, sizeof request, &c->url)) < 0) {
-        report_fail(r, "request too long");
+        report_fail(result, "request too long");
     } else if ((c->request = strndup(request, (size_t)len)) == NULL) {
-        report_fail(r, "strndup: %s", strerror(errno));
+        report_fail(result, "strndup: %s", strerror(errno));
     } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
             if (!f->told_full)
@@ -190,10 +190,10 @@ static int conn_start(struct conn *c)
             f->in_flight--;
             return -1;
         }
-        report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
+        report_fail(result, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
                     ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
-        report_fail(r, "reactor_call_later: %s", strerror(errno));
+        report_fail(result, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
         trace_fd(c->fd, "connect started");
