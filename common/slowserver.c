@@ -17,7 +17,6 @@
 #define _GNU_SOURCE   /* accept4: a new socket, non-blocking, in one call */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -4,7 +4,6 @@
  * Left out: keep-alive, HTTP/1.1, paths other than / (they get 404).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>

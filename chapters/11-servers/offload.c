@@ -7,7 +7,6 @@
  * that is where it could), cancelling calls of a client that left.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,6 @@
  * Left out: anything but 127.0.0.1, checking what the server answered.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
