@@ -90,7 +90,7 @@ setup_viewer() {
 @test "viewer: shows the first slide's title and 1 / N" {
     setup_viewer
     run dom "$PAGE"
-    [[ $output == *"<h1>01 · Blocking: one page at a time</h1>"* ]]
+    [[ $output == *'<section class="slide title-slide current"><h1>01 · Blocking: one page at a time</h1>'* ]]
     [ "$(counter)" = "1 / $N" ]
 }
 
@@ -98,27 +98,73 @@ setup_viewer() {
     setup_viewer
     run dom "$PAGE?keys=Right"
     [ "$(counter)" = "2 / $N" ]
-    [[ $output == *"<h2>The job</h2>"* ]]
+    [[ $output == *'<section class="slide current"><h2>The job</h2>'* ]]
     run dom "$PAGE?keys=End,Left,PageUp,Space"
     [ "$(counter)" = "$((N - 1)) / $N" ]
 }
 
-@test "viewer: #3 opens slide 3; Home goes back to 1" {
+@test "viewer: #3 opens slide 3; Home goes back to 1; 5 then Enter goes to 5" {
     setup_viewer
     run dom "$PAGE#3"
     [ "$(counter)" = "3 / $N" ]
     run dom "$PAGE?keys=Home#4"
     [ "$(counter)" = "1 / $N" ]
+    run dom "$PAGE?keys=5,Enter#2"
+    [ "$(counter)" = "5 / $N" ]
 }
 
-@test "viewer: the picker lists every deck; a deck it cannot fetch says why" {
+@test "viewer: the picker lists every deck by its title; a deck it cannot fetch says why" {
     setup_viewer
     "$TOP/common/present" >/dev/null
     run dom "file://$TOP/build/slides/index.html"
     for deck in "$TOP"/slides/[0-9]*.md; do
         name=$(basename "$deck" .md)
-        [[ $output == *"<a href=\"?deck=$name\">$name</a>"* ]]
+        title=$(sed -n 's/^# //p;q' "$deck" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g')
+        [[ $output == *"<a href=\"?deck=$name\">$title</a>"* ]]
     done
     run dom "file://$TOP/slides/index.html?deck=01-blocking"
     [[ $output == *"Could not load 01-blocking.md"*"make present"* ]]
+}
+
+# check SIZE: the viewer's own report on every slide of every deck, measured
+# in a frame of SIZE (a headless window's viewport is smaller than the window).
+check() {
+    timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" --window-size=1920,1200 \
+        --virtual-time-budget=5000 --dump-dom "file://$TOP/build/slides/index.html?check=$1" 2>/dev/null |
+        sed -n '/<pre id="check-report">/,/<\/pre>/p'
+}
+
+@test "every slide of every deck fits, with code at 2.5% of its height or more, at 1280x720, 1024x768 and 1920x1080" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium): the slides' fit is not checked"
+    "$TOP/common/present" >/dev/null
+    slides=$(cat "$TOP"/slides/[0-9]*.md | awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n }')
+    slides=$((slides + $(ls "$TOP"/slides/[0-9]*.md | wc -l)))
+    failed=0
+    for size in 1280x720 1024x768 1920x1080; do
+        report=$(check "$size")
+        grep -q "^window $size\$" <<<"$report" || { echo "no report at $size"; failed=1; continue; }
+        grep -q "^checked $slides slides, 0 failed\$" <<<"$report" || {
+            echo "at $size:"; grep -E '^(FAIL|checked)' <<<"$report"; failed=1; }
+    done
+    [ "$failed" -eq 0 ]
+}
+
+@test "the fit check fails naming the slide and the size" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    mkdir -p "$BATS_TEST_TMPDIR/slides"
+    { printf '# too long\n\n---\n\n## code\n\n```c\n'; seq 40; printf '```\n'; } > "$BATS_TEST_TMPDIR/99-long.md"
+    sed '/^<!-- decks -->$/q' "$TOP/slides/index.html" > "$BATS_TEST_TMPDIR/page.html"
+    printf '<textarea class="deck" data-name="99-long" hidden>\n' >> "$BATS_TEST_TMPDIR/page.html"
+    cat "$BATS_TEST_TMPDIR/99-long.md" >> "$BATS_TEST_TMPDIR/page.html"
+    printf '</textarea>\n' >> "$BATS_TEST_TMPDIR/page.html"
+    sed '1,/^<!-- decks -->$/d' "$TOP/slides/index.html" >> "$BATS_TEST_TMPDIR/page.html"
+    run timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$BATS_TEST_TMPDIR/profile" --virtual-time-budget=5000 \
+        --dump-dom "file://$BATS_TEST_TMPDIR/page.html?check=1024x768"
+    [[ $output == *"window 1024x768"* ]]
+    [[ $output == *"FAIL 99-long#2: pre sticks out by"* ]]
+    [[ $output == *"checked 2 slides, 1 failed"* ]]
 }
