@@ -12,6 +12,7 @@
 #   make solutions   check the kit: solutions pass, starters fail
 #   make slides      rewrite the code on slides/*.md from the sources
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
+#   make handouts    every deck as build/slides/NN-name.pdf, one page a slide (chromium)
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 # Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.
@@ -57,6 +58,9 @@ slides:
 present: slides
 	@common/present $(CHAPTER)
 
+handouts: slides
+	@common/handouts
+
 # The TSan chapters' own tests, and the bad-input matrix on their fetchers.
 tsan:
 	@if [ -z "$(TSAN_CHAPTERS)" ]; then echo "tsan: no chapter sets TSAN = yes; nothing to run"; exit 0; fi; \
@@ -80,4 +84,4 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present handouts clean

@@ -168,3 +168,31 @@ check() {
     [[ $output == *"FAIL 99-long#2: pre sticks out by"* ]]
     [[ $output == *"checked 2 slides, 1 failed"* ]]
 }
+
+@test "the presenter view follows the audience window, and the audience follows it (from file://)" {
+    setup_viewer
+    run dom "$PAGE?synctest"
+    [[ $output == *'<pre id="sync-report">presenter followed to 3; audience followed to 4</pre>'* ]]
+}
+
+@test "the presenter view shows the notes, the next slide and a clock; the audience sees no notes" {
+    setup_viewer
+    run dom "$PAGE?presenter#2"
+    [[ $output == *'<body class="presenter">'* ]]
+    [[ $output == *'<div id="p-clock">'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'</div>'* ]]
+    [[ $output == *'<div class="pane" id="p-next-box"><section class="slide'* ]]
+    grep -q '^???$' "$TOP/slides/01-blocking.md" || skip "deck 01 has no notes yet"
+    not grep -q '<div id="p-notes"><p>(no notes)</p>' <<<"$output"
+}
+
+@test "print: one landscape page per slide (make handouts)" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    command -v pdfinfo >/dev/null || skip "no pdfinfo (apt-get install poppler-utils)"
+    run "$TOP/common/handouts" 01
+    [ "$status" -eq 0 ]
+    pdf="$TOP/build/slides/01-blocking.pdf"
+    [ "$output" = "handouts: ${pdf#"$TOP"/}" ]
+    info=$(pdfinfo "$pdf")
+    [ "$(awk '/^Pages:/ { print $2 }' <<<"$info")" -eq "$(slide_count)" ]
+    awk '/^Page size:/ { exit !($3 > $5) }' <<<"$info"   # wider than high
+}
