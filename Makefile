@@ -10,7 +10,7 @@
 # In a workshop:
 #   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
 #   make solutions   check the kit: solutions pass, starters fail
-#   make slides      rewrite the code on slides/*.md from the sources
+#   make slides      rewrite the code on slides/*.md from the sources, redraw their timelines
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
 #   make handouts    every deck as build/slides/NN-name.pdf, one page a slide (chromium)
 
@@ -52,8 +52,9 @@ exercises: all
 solutions: all
 	@common/run-exercises --solutions $(CHAPTERS)
 
-slides:
-	@common/slides
+# The code on the decks from the sources; their timelines redrawn from real runs.
+slides: all
+	@common/slides && common/timelines
 
 present: slides
 	@common/present $(CHAPTER)

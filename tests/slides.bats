@@ -196,3 +196,33 @@ check() {
     [ "$(awk '/^Pages:/ { print $2 }' <<<"$info")" -eq "$(slide_count)" ]
     awk '/^Page size:/ { exit !($3 > $5) }' <<<"$info"   # wider than high
 }
+
+@test "gantt-svg draws one bar per result line, to scale, failures in red, from what it was given" {
+    input='  #  status    bytes   start     end  url
+  1  200        1024   0.000   0.250  http://127.0.0.1:40000/slow?delay=0.25
+  2  error         0   0.250   0.250  http://127.0.0.1:1/  (connect 127.0.0.1:1: Connection refused)
+  3  200        1024   0.250   1.000  http://127.0.0.1:40000/slow?delay=0.75
+blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
+    run "$TOP/common/gantt-svg" <<<"$input"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '<rect x=' <<<"$output")" -eq 3 ]
+    w1=$(grep '<title>1 ' <<<"$output" | sed 's/.* width="\([0-9.]*\)".*/\1/')
+    w3=$(grep '<title>3 ' <<<"$output" | sed 's/.* width="\([0-9.]*\)".*/\1/')
+    [ "$(awk -v a="$w1" -v b="$w3" 'BEGIN { print (b > 2.9 * a && b < 3.1 * a) }')" -eq 1 ]
+    grep '<title>2 ' <<<"$output" | grep -q 'fill="#b3261e"'
+    [[ $output == *"blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s</text>"* ]]
+    [[ $output == *"127.0.0.1:PORT/slow?delay=0.75"* ]]
+    run "$TOP/common/gantt-svg" <<<"no table here"
+    [ "$status" -eq 1 ]
+}
+
+@test "every timeline marker on a deck has its picture, drawn by gantt-svg from a run" {
+    n=0
+    for deck in "$TOP"/slides/[0-9]*.md; do
+        while read -r pic; do
+            n=$((n + 1))
+            grep -q '^<desc>Drawn by common/gantt-svg from these lines of a real run:$' "$TOP/slides/$pic"
+        done < <(grep -A1 '^<!-- timeline: ' "$deck" | grep -o 'img/[A-Za-z0-9._-]*\.svg')
+    done
+    [ "$n" -ge 8 ]
+}
