@@ -229,3 +229,18 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     done
     [ "$n" -ge 8 ]
 }
+
+@test "viewer: a click advances; O shows the overview grid; B blacks out, and a click ends it" {
+    setup_viewer
+    run dom "$PAGE?keys=Click,Click#2"
+    [ "$(counter)" = "4 / $N" ]
+    run dom "$PAGE?keys=o#3"
+    [[ $output == *'<body class="overview">'* ]]
+    [ "$(grep -o '<div class="thumb' <<<"$output" | wc -l)" -eq "$N" ]
+    [[ $output == *'<div class="thumb current">'*'<span class="num">3 / '* ]]
+    run dom "$PAGE?keys=b"
+    [[ $output == *'<body class="blackout">'* ]]
+    run dom "$PAGE?keys=b,Click"
+    [[ $output == *'<body class="">'* ]]
+    [ "$(counter)" = "1 / $N" ]   # the click that ends a blackout does not advance
+}
