@@ -244,3 +244,11 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     [[ $output == *'<body class="">'* ]]
     [ "$(counter)" = "1 / $N" ]   # the click that ends a blackout does not advance
 }
+
+@test "viewer: ** around inline code is bold, and no slide shows a literal **" {
+    setup_viewer
+    "$TOP/common/present" 02 >/dev/null
+    run dom "file://$TOP/build/slides/02-threads.html"
+    [[ $output == *'<strong>The main thread reads only after <code>pthread_join</code></strong>'* ]]
+    not grep -q '\*\*' <<<"$(sed -n '/<div id="stage">/,/<div id="overview">/p' <<<"$output")"
+}
