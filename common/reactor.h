@@ -88,8 +88,7 @@ struct timer {
 /* slide:timer_api */
 /* Arm t to call fn(r, arg) once, `seconds` from now; a pending t moves.
  * 0, or -1 with errno (EINVAL, ENOMEM). t is idle again before fn runs. */
-int reactor_call_later(struct reactor *r, struct timer *t, double seconds,
-                       timer_fn *fn, void *arg);
+int reactor_call_later(struct reactor *r, struct timer *t, double seconds, timer_fn *fn, void *arg);
 
 /* Call fn(r, arg) once the loop has done one more round of fd handlers:
  * in this pass's timer round when called from an fd handler, else in the
