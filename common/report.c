@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "report.h"
 #include "timeline.h"
 
@@ -22,6 +23,18 @@ void report_fail(struct fetch_result *r, const char *fmt, ...)
     va_end(ap);
     if (r->error[0] == '\0')   /* an empty message must still mean failed */
         snprintf(r->error, sizeof r->error, "failed");
+}
+
+void report_done(struct fetch_result *r, struct http_response *res)
+{
+    if (r->error[0] == '\0') {
+        r->status = res->status;
+        r->body = res->body;
+        r->bytes = res->body_len;
+        res->body = NULL;
+    }
+    http_response_free(res);
+    r->end = timeline_now();
 }
 
 static int failed(const struct fetch_result *r)

@@ -22,6 +22,12 @@ struct fetch_result {
     double start, end;          /* timeline_now() when it began and ended */
 };
 
+struct http_response;
+
+/* The fetch is over: unless r failed, r takes res's status and its body
+ * (r owns it from now on); res is freed, and r->end is now. */
+void report_done(struct fetch_result *r, struct http_response *res);
+
 /* Marks r failed with a printf-style message (keeps the first one). */
 void report_fail(struct fetch_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -42,18 +42,10 @@ struct conn {
 /* Ends c, well or not: closes the socket and files the result. */
 static void conn_finish(struct conn *c)
 {
-    struct fetch_result *r = c->result;
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
     trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
-    http_response_free(&c->response);
-    r->end = timeline_now();
+    report_done(c->result, &c->response);   /* the result owns the body now */
     c->state = DONE;
 }
 

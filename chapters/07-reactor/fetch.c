@@ -59,7 +59,6 @@ static void on_timeout(struct reactor *r, void *arg);
 static void conn_finish(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *result = c->result;
     trace_fd(c->fd, "close");
     reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
@@ -67,14 +66,7 @@ static void conn_finish(struct conn *c)
     reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
     free(c->request);
     c->request = NULL;
-    if (result->error[0] == '\0') {
-        result->status = c->response.status;
-        result->body = c->response.body;   /* the result owns the body now */
-        result->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
-    http_response_free(&c->response);
-    result->end = timeline_now();
+    report_done(c->result, &c->response);   /* the result owns the body now */
     f->in_flight--;
     if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
         perror("reactor: reactor_call_soon");

@@ -49,13 +49,7 @@ static void finish(struct client_call *call)
     struct fetch_result *r = call->result;
     client_done_fn *done = call->done;
     void *arg = call->arg;
-    if (r->error[0] == '\0') {
-        r->status = call->response.status;
-        r->body = call->response.body;
-        r->bytes = call->response.body_len;
-        call->response.body = NULL;
-    }
-    r->end = timeline_now();
+    report_done(r, &call->response);
     client_cancel(call);
     done(r, arg);
 }
