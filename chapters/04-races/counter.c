@@ -9,15 +9,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "args.h"
+#include "threads.h"
 #include "timeline.h"
 
 enum fix { FIX_NONE, FIX_MUTEX, FIX_ATOMIC };
 static const char *const fix_names[] = { "none", "mutex", "atomic", NULL };
 
-#define MAX_THREADS 64
 
 static int n_threads = 4, increments = 10000000, fix = FIX_NONE;
 
@@ -59,28 +58,10 @@ static void *add_atomically(void *unused)
 }
 /* end slide */
 
-/* Runs the threads to the end; 0, or -1 if one could not be started. */
-static int run_threads(void *(*add)(void *))
-{
-    pthread_t threads[MAX_THREADS];
-    int started = 0, err = 0;
-
-    while (started < n_threads && err == 0) {
-        err = pthread_create(&threads[started], NULL, add, NULL);
-        if (err == 0)
-            started++;
-    }
-    if (err != 0)
-        fprintf(stderr, "counter: pthread_create: %s\n", strerror(err));
-    for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    return err == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
     const struct args_option options[] = {
-        { "--threads", "threads to start (default 4)", &n_threads, 1, MAX_THREADS, NULL, NULL },
+        { "--threads", "threads to start (default 4)", &n_threads, 1, THREADS_MAX, NULL, NULL },
         { "--increments", "increments per thread (default 10000000)", &increments,
           1, 100000000, NULL, NULL },
         { "--fix", "protect the counter with nothing, a mutex or an atomic add",
@@ -93,7 +74,7 @@ int main(int argc, char **argv)
 
     void *(*add[])(void *) = { add_racy, add_with_mutex, add_atomically };
     double t0 = timeline_now();
-    if (run_threads(add[fix]) != 0)
+    if (threads_run("counter", n_threads, add[fix]) != 0)
         return 1;
     double seconds = timeline_now() - t0;
 

@@ -11,12 +11,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "args.h"
+#include "threads.h"
 #include "timeline.h"
 
-#define MAX_THREADS 64
 #define URL_LEN 48   /* every URL below is shorter: a row's last byte stays 0 */
 
 enum fix { FIX_NONE, FIX_LOCK };
@@ -125,28 +124,10 @@ static int check_table(const struct results_table *t, long expected)
 }
 /* end slide */
 
-/* Runs the threads to the end; 0, or -1 if one could not be started. */
-static int run_threads(void)
-{
-    pthread_t threads[MAX_THREADS];
-    int started = 0, err = 0;
-
-    while (started < n_threads && err == 0) {
-        err = pthread_create(&threads[started], NULL, store_results, (void *)(long)started);
-        if (err == 0)
-            started++;
-    }
-    if (err != 0)
-        fprintf(stderr, "table: pthread_create: %s\n", strerror(err));
-    for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    return err == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
     const struct args_option options[] = {
-        { "--threads", "threads to start (default 4)", &n_threads, 1, MAX_THREADS, NULL, NULL },
+        { "--threads", "threads to start (default 4)", &n_threads, 1, THREADS_MAX, NULL, NULL },
         { "--stores", "results each thread stores (default 100000)", &stores,
           1, 1000000, NULL, NULL },
         { "--fix", "store with no lock, or holding the table's lock",
@@ -166,7 +147,7 @@ int main(int argc, char **argv)
     }
     printf("table: %d threads x %d stores, --fix %s\n", n_threads, stores, fix_names[fix]);
     double t0 = timeline_now();
-    rc = run_threads();
+    rc = threads_run("table", n_threads, store_results);
     double seconds = timeline_now() - t0;
     if (rc == 0)
         rc = check_table(&table, expected);
