@@ -6,9 +6,11 @@
  * ring. One io_uring_enter submits every queued request and waits.
  * Each fetch's --timeout is one more request, a TIMEOUT, removed when the
  * fetch ends first; when it fires, the step in flight is cancelled.
+ * A recv names no buffer: the kernel takes one from the ring's pool when
+ * the data comes, and we give it back once the bytes are parsed.
  * Left out: non-blocking DNS (getaddrinfo blocks; the last name resolved
- * is remembered), provided buffers (each read has a buffer of its own),
- * registered files, SQPOLL. The ring plumbing is in uring.c.
+ * is remembered), registered files, SQPOLL. The ring plumbing is in uring.c.
+ * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -39,7 +41,8 @@ static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
 /* end slide */
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
-#define RECV_SIZE (16 * 1024)   /* each recv's buffer, as chapter 07 reads */
+#define POOL_BUFFERS 512        /* recv buffers shared by every fetch ... */
+#define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
 
 /* slide:conn */
 struct conn {
@@ -53,7 +56,6 @@ struct conn {
     struct __kernel_timespec ts;   /* the TIMEOUT's length */
     char *request;                 /* the kernel reads it until SEND completes */
     size_t request_len, sent;
-    char *buf;                     /* the kernel writes it until RECV completes */
     struct http_response response;
 };
 /* end slide */
@@ -113,8 +115,9 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
         sqe->len = (unsigned)(c->request_len - c->sent);
         sqe->msg_flags = MSG_NOSIGNAL;
     } else {
-        sqe->addr = (uintptr_t)c->buf;
-        sqe->len = RECV_SIZE;
+        sqe->flags = IOSQE_BUFFER_SELECT;     /* a buffer from the pool, */
+        sqe->buf_group = URING_BUF_GROUP;     /* picked when data comes */
+        sqe->len = POOL_BUFFER_SIZE;
     }
     sqe->user_data = tag(f, c, op);
     c->io = op;
@@ -171,8 +174,7 @@ static void conn_end(struct fetcher *f, struct conn *c)
 static void conn_release(struct fetcher *f, struct conn *c)
 {
     free(c->request);
-    free(c->buf);
-    c->request = c->buf = NULL;
+    c->request = NULL;
     http_response_free(&c->response);
     c->released = 1;
     f->in_flight--;
@@ -186,13 +188,14 @@ static void step_fail(struct fetcher *f, struct conn *c, enum op op, int res)
     conn_end(f, c);
 }
 
-/* The response so far, fed with what one recv brought (0: the peer closed). */
-static void on_received(struct fetcher *f, struct conn *c, int res)
+/* The response so far, fed with the `res` bytes one recv brought into
+ * buf (0: the peer closed). */
+static void on_received(struct fetcher *f, struct conn *c, const char *buf, int res)
 {
     char err[HTTP_ERR_LEN];
     enum http_progress progress = res == 0
         ? http_response_eof(&c->response, err, sizeof err)
-        : http_response_feed(&c->response, c->buf, (size_t)res, err, sizeof err);
+        : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
     if (progress == HTTP_ERROR)
         report_fail(c->result, "%s", err);
     if (progress == HTTP_MORE)
@@ -203,9 +206,9 @@ static void on_received(struct fetcher *f, struct conn *c, int res)
 
 /* slide:step */
 /* One step of c completed with res: start the next one. */
-static void step(struct fetcher *f, struct conn *c, enum op op, int res)
+static void step(struct fetcher *f, struct conn *c, enum op op, int res, const char *buf)
 {
-    if (res == -EINTR || res == -EAGAIN) {
+    if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS) {   /* ENOBUFS: pool empty */
         submit(f, c, op);                 /* not done: ask again */
         return;
     }
@@ -220,21 +223,17 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res)
         submit(f, c, OP_SEND);
     } else if (op == OP_SEND) {
         c->sent += (size_t)res;           /* maybe short: send the rest */
-        if (c->sent == c->request_len && (c->buf = malloc(RECV_SIZE)) == NULL) {
-            report_fail(c->result, "malloc: %s", strerror(errno));
-            conn_end(f, c);
-        } else {
-            submit(f, c, c->sent < c->request_len ? OP_SEND : OP_RECV);
-        }
+        submit(f, c, c->sent < c->request_len ? OP_SEND : OP_RECV);
     } else {
-        on_received(f, c, res);
+        on_received(f, c, buf, res);
     }
 }
 /* end slide */
 
 /* slide:complete */
-/* A completion came for c: res is what the request returned. */
-static void on_completion(struct fetcher *f, uint64_t user_data, int res)
+/* A completion came for c: res is what the request returned; flags name
+ * the pool's buffer a recv filled. */
+static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsigned flags)
 {
     struct conn *c = &f->conns[user_data >> OP_BITS];
     enum op op = (enum op)(user_data & ((1u << OP_BITS) - 1));
@@ -249,8 +248,11 @@ static void on_completion(struct fetcher *f, uint64_t user_data, int res)
         c->fd = -1;
     } else if (op <= OP_RECV) {
         c->io = 0;
+        const char *buf = flags & IORING_CQE_F_BUFFER ? uring_buffer(&f->ring, flags) : NULL;
         if (!c->done)                     /* done: cancelled, or after the end */
-            step(f, c, op, res);
+            step(f, c, op, res, buf);
+        if (buf != NULL)
+            uring_give_back(&f->ring, flags);   /* parsed: the kernel may refill it */
     }
     if (c->done && c->pending == 0)
         conn_release(f, c);               /* nothing in the kernel points at c */
@@ -334,8 +336,9 @@ static int run(struct fetcher *f)
         while ((cqe = uring_peek(&f->ring)) != NULL) {
             uint64_t user_data = cqe->user_data;
             int res = cqe->res;
+            unsigned flags = cqe->flags;
             uring_seen(&f->ring);         /* copied: the slot may go */
-            on_completion(f, user_data, res);
+            on_completion(f, user_data, res, flags);
         }
         start_more(f);                    /* slots freed: the next URLs */
     }
@@ -372,12 +375,15 @@ int main(int argc, char **argv)
     struct fetcher f = { .n = job.n, .timeout = job.timeout, .port = -1,
                          .max_in_flight = fds > 64 ? (int)(fds - 32) : 32 };
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
-    if (f.conns == NULL || uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0) {
+    if (f.conns == NULL || uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
+        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0) {
         if (f.conns == NULL)
             snprintf(why, sizeof why, "calloc: %s", strerror(errno));
         fprintf(stderr, "uring: %s\n", why);
         for (int i = 0; i < job.n; i++)
             report_fail(&job.results[i], "%s", why);
+        if (f.conns != NULL)
+            uring_free(&f.ring);
         free(f.conns);
         fetchcli_finish(&job);
         return 1;

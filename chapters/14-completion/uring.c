@@ -4,6 +4,7 @@
  * io_uring man pages ask. Left out: everything uring.h leaves out.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,7 +54,7 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen)
 {
     struct io_uring_params p;
     *u = (struct uring){ .fd = -1, .sq_map = MAP_FAILED, .cq_map = MAP_FAILED,
-                         .sqes = MAP_FAILED };
+                         .sqes = MAP_FAILED, .bufs = MAP_FAILED, .pool = MAP_FAILED };
     if ((u->fd = setup(entries, &p)) < 0)
         return fail(err, errlen, "io_uring_setup");
     /* The SQ ring holds the indices and the array of slot numbers; the
@@ -82,6 +83,54 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen)
     u->cq_entries = p.cq_entries;
     u->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
     return 0;
+}
+
+static void *anonymous(size_t len)
+{
+    return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen)
+{
+    u->bufs_len = count * sizeof(struct io_uring_buf);
+    u->pool_len = (size_t)count * size;
+    if ((u->bufs = anonymous(u->bufs_len)) == MAP_FAILED
+        || (u->pool = anonymous(u->pool_len)) == MAP_FAILED)
+        return fail(err, errlen, "mmap of the buffer pool");
+    struct io_uring_buf_reg reg = { .ring_addr = (uintptr_t)u->bufs, .ring_entries = count,
+                                    .bgid = URING_BUF_GROUP };
+    if (syscall(SYS_io_uring_register, u->fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0) {
+        u->buf_count = 0;
+        fail(err, errlen, "io_uring_register(PBUF_RING)");
+        if (errno == EINVAL)   /* older than 5.19: no IORING_OP_SOCKET either */
+            snprintf(err, errlen, "io_uring_register(PBUF_RING): %s (Linux 5.19 or later "
+                     "is needed)", strerror(EINVAL));
+        return -1;
+    }
+    u->buf_count = count;
+    u->buf_size = size;
+    for (unsigned id = 0; id < count; id++)
+        uring_give_back(u, IORING_CQE_F_BUFFER | id << IORING_CQE_BUFFER_SHIFT);
+    return 0;
+}
+
+char *uring_buffer(struct uring *u, unsigned cqe_flags)
+{
+    return u->pool + (size_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT) * u->buf_size;
+}
+
+void uring_give_back(struct uring *u, unsigned cqe_flags)
+{
+    unsigned short id = (unsigned short)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
+    struct io_uring_buf *b = &u->bufs->bufs[u->buf_tail & (u->buf_count - 1)];
+    b->addr = (uintptr_t)uring_buffer(u, cqe_flags);
+    b->len = u->buf_size;
+    b->bid = id;
+    u->buf_tail++;
+    /* The entry first, then the tail that shows it (the kernel reads the
+     * tail with acquire). The tail shares its bytes with bufs[0].resv. */
+    atomic_thread_fence(memory_order_release);
+    *(volatile unsigned short *)&u->bufs->tail = u->buf_tail;
 }
 
 struct io_uring_sqe *uring_sqe(struct uring *u)
@@ -123,6 +172,10 @@ void uring_seen(struct uring *u)
 
 void uring_free(struct uring *u)
 {
+    if (u->pool != MAP_FAILED)
+        munmap(u->pool, u->pool_len);
+    if (u->bufs != MAP_FAILED)
+        munmap(u->bufs, u->bufs_len);
     if (u->sqes != MAP_FAILED)
         munmap(u->sqes, u->sqes_len);
     if (u->cq_map != MAP_FAILED)

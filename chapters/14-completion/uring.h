@@ -2,8 +2,11 @@
  * (no liburing): one ring, its two queues mapped into our memory, a free
  * submission slot on demand, one io_uring_enter to submit and wait, the
  * completions read in place.
+ * Reads take their buffer from a pool the ring owns (a provided-buffer
+ * ring, Linux 5.19): the kernel picks one when data arrives, so a
+ * thousand waiting reads hold no memory.
  * Left out: SQPOLL (a kernel thread that polls the queue), registered
- * files and buffers, CQE32/SQE128, more than one thread per ring.
+ * files, CQE32/SQE128, more than one thread per ring.
  */
 #ifndef WAITLESS_URING_H
 #define WAITLESS_URING_H
@@ -27,15 +30,32 @@ struct uring {
     _Atomic unsigned *cq_head, *cq_tail;
     unsigned cq_mask, cq_entries;
     struct io_uring_cqe *cqes;
+    /* The buffer pool: bufs[] lists the buffers the kernel may fill;
+     * we add one back (and move bufs->tail) once its data is used. */
+    struct io_uring_buf_ring *bufs;
+    char *pool;
+    unsigned buf_count, buf_size;
+    unsigned short buf_tail;
     /* the mappings, for uring_free */
     void *sq_map, *cq_map;
-    size_t sq_map_len, cq_map_len, sqes_len;
+    size_t sq_map_len, cq_map_len, sqes_len, bufs_len, pool_len;
 };
+
+#define URING_BUF_GROUP 0   /* the pool's id: sqe->buf_group */
 
 /* Sets up a ring of `entries` submission slots (and 4 x as many completion
  * slots). 0, or -1 with errno and err saying why: ENOSYS (no io_uring in
  * this kernel), EPERM (io_uring_disabled, or a seccomp filter) ... */
 int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen);
+
+/* Gives the ring a pool of `count` (a power of two) buffers of `size`
+ * bytes, for requests with IOSQE_BUFFER_SELECT. 0, or -1 with err. */
+int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen);
+
+/* The buffer a completion's flags name (IORING_CQE_F_BUFFER set), and
+ * giving it back to the pool once its bytes are used. */
+char *uring_buffer(struct uring *u, unsigned cqe_flags);
+void uring_give_back(struct uring *u, unsigned cqe_flags);
 
 /* A zeroed submission slot to fill, or NULL when the queue is full
  * (uring_enter(u, 0) makes room). It goes in at the next uring_enter. */
