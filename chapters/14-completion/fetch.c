@@ -41,7 +41,7 @@ static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
 /* end slide */
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
-#define POOL_BUFFERS 512        /* recv buffers shared by every fetch ... */
+#define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
 #define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
 
 /* slide:conn */
