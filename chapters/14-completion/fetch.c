@@ -36,9 +36,9 @@
 enum op { OP_SOCKET = 1, OP_CONNECT, OP_SEND, OP_RECV, OP_CLOSE,
           OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL };
 #define OP_BITS 4
+/* end slide */
 static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
                                        "close", "timeout", "timeout remove", "cancel" };
-/* end slide */
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
 #define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
@@ -91,7 +91,6 @@ static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
 
 static void conn_end(struct fetcher *f, struct conn *c);
 
-/* slide:submit */
 /* Queues the next step of c; it goes in at the next io_uring_enter. */
 static void submit(struct fetcher *f, struct conn *c, enum op op)
 {
@@ -104,6 +103,7 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
     sqe->opcode = op == OP_SOCKET ? IORING_OP_SOCKET : op == OP_CONNECT ? IORING_OP_CONNECT
                 : op == OP_SEND ? IORING_OP_SEND : IORING_OP_RECV;
     sqe->fd = c->fd;
+    /* slide:submit */
     if (op == OP_SOCKET) {
         sqe->fd = AF_INET;
         sqe->off = SOCK_STREAM | SOCK_CLOEXEC;
@@ -120,10 +120,10 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
         sqe->len = POOL_BUFFER_SIZE;
     }
     sqe->user_data = tag(f, c, op);
+    /* end slide */
     c->io = op;
     c->pending++;
 }
-/* end slide */
 
 /* Queues a request that ends something (a close, a timer removed, a step
  * cancelled), pointing at fd or at another request's user_data. Where no
@@ -146,7 +146,6 @@ static void submit_end(struct fetcher *f, struct conn *c, enum op op, uint64_t t
     c->pending++;
 }
 
-/* slide:end */
 /* Ends c, well or not: its result is final now. What it still has in the
  * kernel is cancelled or closed; its buffers stay until those complete. */
 static void conn_end(struct fetcher *f, struct conn *c)
@@ -162,12 +161,14 @@ static void conn_end(struct fetcher *f, struct conn *c)
         c->response.body = NULL;
     }
     r->end = timeline_now();
+    /* slide:end */
     if (c->io != 0)
         submit_end(f, c, OP_CANCEL, tag(f, c, c->io));
     if (c->fd >= 0)
         submit_end(f, c, OP_CLOSE, 0);
     if (c->timer_on)
         submit_end(f, c, OP_TIMEOUT_REMOVE, tag(f, c, OP_TIMEOUT));
+    /* end slide */
 }
 
 /* Frees what c held, once nothing of it is left in the kernel. */
@@ -179,7 +180,6 @@ static void conn_release(struct fetcher *f, struct conn *c)
     c->released = 1;
     f->in_flight--;
 }
-/* end slide */
 
 static void step_fail(struct fetcher *f, struct conn *c, enum op op, int res)
 {
@@ -204,7 +204,6 @@ static void on_received(struct fetcher *f, struct conn *c, const char *buf, int 
         conn_end(f, c);
 }
 
-/* slide:step */
 /* One step of c completed with res: start the next one. */
 static void step(struct fetcher *f, struct conn *c, enum op op, int res, const char *buf)
 {
@@ -216,6 +215,7 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
         step_fail(f, c, op, res);         /* "connect 127.0.0.1:1: Connection refused" */
         return;
     }
+    /* slide:step */
     if (op == OP_SOCKET) {
         c->fd = res;                      /* the new socket */
         submit(f, c, OP_CONNECT);
@@ -227,10 +227,9 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
     } else {
         on_received(f, c, buf, res);
     }
+    /* end slide */
 }
-/* end slide */
 
-/* slide:complete */
 /* A completion came for c: res is what the request returned; flags name
  * the pool's buffer a recv filled. */
 static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsigned flags)
@@ -238,12 +237,14 @@ static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsign
     struct conn *c = &f->conns[user_data >> OP_BITS];
     enum op op = (enum op)(user_data & ((1u << OP_BITS) - 1));
     c->pending--;
+    /* slide:timeout */
     if (op == OP_TIMEOUT) {
         c->timer_on = 0;
         if (res == -ETIME && !c->done) {  /* it fired (-ECANCELED: removed) */
             report_fail(c->result, "timed out after %.2f s", f->timeout);
             conn_end(f, c);               /* cancels the step in flight */
         }
+    /* end slide */
     } else if (op == OP_CLOSE) {
         c->fd = -1;
     } else if (op <= OP_RECV) {
@@ -257,7 +258,6 @@ static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsign
     if (c->done && c->pending == 0)
         conn_release(f, c);               /* nothing in the kernel points at c */
 }
-/* end slide */
 
 /* The address of host:port, from getaddrinfo (IPv4, like common/net). The
  * last one is remembered: a thousand URLs on one server resolve once. */
@@ -281,7 +281,6 @@ static int resolve(struct fetcher *f, struct conn *c, char *err, size_t errlen)
     return 0;
 }
 
-/* slide:start */
 /* Starts one fetch: its TIMEOUT and its SOCKET go in the ring together. */
 static void conn_start(struct fetcher *f, struct conn *c)
 {
@@ -299,6 +298,7 @@ static void conn_start(struct fetcher *f, struct conn *c)
         report_fail(r, "strndup: %s", strerror(errno));
     else
         c->request_len = (size_t)len;
+    /* slide:start */
     struct io_uring_sqe *sqe = r->error[0] == '\0' ? new_sqe(f) : NULL;
     if (sqe != NULL) {
         sqe->opcode = IORING_OP_TIMEOUT;  /* count 0: a pure timer */
@@ -308,6 +308,7 @@ static void conn_start(struct fetcher *f, struct conn *c)
         c->timer_on = 1;
         c->pending++;
         submit(f, c, OP_SOCKET);
+    /* end slide */
     } else {
         report_fail(r, "io_uring_enter: %s", strerror(errno));   /* kept: the first */
         conn_end(f, c);
@@ -315,7 +316,6 @@ static void conn_start(struct fetcher *f, struct conn *c)
     if (c->done && c->pending == 0)
         conn_release(f, c);
 }
-/* end slide */
 
 static void start_more(struct fetcher *f)
 {
@@ -323,12 +323,12 @@ static void start_more(struct fetcher *f)
         conn_start(f, &f->conns[f->next++]);
 }
 
-/* slide:loop */
 /* The loop: submit what is queued and wait for one completion, then take
  * every completion there is. 0, or -1 with errno when the ring fails. */
 static int run(struct fetcher *f)
 {
     start_more(f);
+    /* slide:loop */
     while (f->in_flight > 0) {
         if (uring_enter(&f->ring, 1) < 0 && errno != EINTR)
             return -1;
@@ -342,9 +342,9 @@ static int run(struct fetcher *f)
         }
         start_more(f);                    /* slots freed: the next URLs */
     }
+    /* end slide */
     return 0;
 }
-/* end slide */
 
 /* When the ring itself fails, every fetch not finished fails with `why`.
  * What is in the kernel is left there: exit takes the ring and the fds. */

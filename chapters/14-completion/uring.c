@@ -60,12 +60,14 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen)
     /* The SQ ring holds the indices and the array of slot numbers; the
      * sqes themselves are a mapping of their own; the CQ ring holds the
      * indices and the cqes. */
+    /* slide:mmap */
     u->sq_map_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     u->cq_map_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
     u->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
     if ((u->sq_map = map(u->fd, u->sq_map_len, IORING_OFF_SQ_RING)) == MAP_FAILED
         || (u->cq_map = map(u->fd, u->cq_map_len, IORING_OFF_CQ_RING)) == MAP_FAILED
         || (u->sqes = map(u->fd, u->sqes_len, IORING_OFF_SQES)) == MAP_FAILED) {
+    /* end slide */
         fail(err, errlen, "mmap of the io_uring rings");
         uring_free(u);
         return -1;
@@ -133,6 +135,7 @@ void uring_give_back(struct uring *u, unsigned cqe_flags)
     *(volatile unsigned short *)&u->bufs->tail = u->buf_tail;
 }
 
+/* slide:sqe */
 struct io_uring_sqe *uring_sqe(struct uring *u)
 {
     unsigned head = atomic_load_explicit(u->sq_head, memory_order_acquire);
@@ -143,7 +146,9 @@ struct io_uring_sqe *uring_sqe(struct uring *u)
     memset(&u->sqes[slot], 0, sizeof u->sqes[slot]);
     return &u->sqes[slot];
 }
+/* end slide */
 
+/* slide:enter */
 int uring_enter(struct uring *u, unsigned wait)
 {
     atomic_store_explicit(u->sq_tail, u->sq_filled, memory_order_release);
@@ -155,7 +160,9 @@ int uring_enter(struct uring *u, unsigned wait)
         return -1;
     return 0;
 }
+/* end slide */
 
+/* slide:peek */
 struct io_uring_cqe *uring_peek(struct uring *u)
 {
     unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
@@ -169,6 +176,7 @@ void uring_seen(struct uring *u)
     unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
     atomic_store_explicit(u->cq_head, head + 1, memory_order_release);
 }
+/* end slide */
 
 void uring_free(struct uring *u)
 {
