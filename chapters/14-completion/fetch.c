@@ -41,6 +41,7 @@ static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
                                        "close", "timeout", "timeout remove", "cancel" };
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
+#define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
 #define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
 #define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
 
@@ -52,7 +53,7 @@ struct conn {
     int fd;
     enum op io;                    /* the step in flight, 0 when none */
     int pending;                   /* requests whose completion has not come */
-    int timer_on, done, released;
+    int timer_on, done, released, connecting;
     struct __kernel_timespec ts;   /* the TIMEOUT's length */
     char *request;                 /* the kernel reads it until SEND completes */
     size_t request_len, sent;
@@ -65,6 +66,7 @@ struct fetcher {
     struct conn *conns;
     int n, next;                   /* conns[next..n) have not been started */
     int in_flight, max_in_flight;  /* started and not released */
+    int connecting;                /* SOCKET or CONNECT in flight */
     double timeout;
     char host[URL_HOST_MAX + 1];   /* the last name resolved, and to what */
     int port;
@@ -90,6 +92,13 @@ static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
 }
 
 static void conn_end(struct fetcher *f, struct conn *c);
+
+/* c's connect is over, well or not: the next URL may start connecting. */
+static void connected(struct fetcher *f, struct conn *c)
+{
+    f->connecting -= c->connecting;
+    c->connecting = 0;
+}
 
 /* Queues the next step of c; it goes in at the next io_uring_enter. */
 static void submit(struct fetcher *f, struct conn *c, enum op op)
@@ -154,6 +163,7 @@ static void conn_end(struct fetcher *f, struct conn *c)
     if (c->done)
         return;
     c->done = 1;
+    connected(f, c);
     if (r->error[0] == '\0') {
         r->status = c->response.status;
         r->body = c->response.body;       /* the result owns the body now */
@@ -220,6 +230,7 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
         c->fd = res;                      /* the new socket */
         submit(f, c, OP_CONNECT);
     } else if (op == OP_CONNECT) {
+        connected(f, c);
         submit(f, c, OP_SEND);
     } else if (op == OP_SEND) {
         c->sent += (size_t)res;           /* maybe short: send the rest */
@@ -307,6 +318,8 @@ static void conn_start(struct fetcher *f, struct conn *c)
         sqe->user_data = tag(f, c, OP_TIMEOUT);
         c->timer_on = 1;
         c->pending++;
+        c->connecting = 1;
+        f->connecting++;
         submit(f, c, OP_SOCKET);
     /* end slide */
     } else {
@@ -319,7 +332,7 @@ static void conn_start(struct fetcher *f, struct conn *c)
 
 static void start_more(struct fetcher *f)
 {
-    while (f->next < f->n && f->in_flight < f->max_in_flight)
+    while (f->next < f->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
         conn_start(f, &f->conns[f->next++]);
 }
 
