@@ -16,8 +16,8 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
 
 # need_uring: skips the test when this machine gives us no io_uring.
 need_uring() {
-    run --separate-stderr "$FETCH" http://127.0.0.1:1/
-    [[ $stderr != "uring: io_uring_setup: "* ]] || skip "io_uring is not available here: ${stderr%%$'\n'*}"
+    local why
+    why=$("$TOP/chapters/14-completion/available") || skip "$why"
 }
 
 # syscalls N: how many system calls fetch makes for N URLs of 0.5 s (strace -c -f).
