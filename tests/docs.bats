@@ -3,8 +3,8 @@
 # (common/docs, `make docs`), the links between chapters, the glossary, and
 # `make demo`'s one scale. Every <!-- output: COMMAND --> marker must be
 # followed by a fenced block, and each block not marked slow must have the
-# shape of a fresh run of its command (only numbers move); a README block
-# that looks like program output must have a marker.
+# shape of a fresh run of its command (only numbers move); a block in a
+# README or a deck that looks like program output must have a marker.
 
 load helpers
 
@@ -20,8 +20,8 @@ DOCS=$TOP/common/docs
     [ "$status" -eq 0 ]
 }
 
-@test "no chapter README shows program output without a marker" {
-    run "$DOCS" --unmarked "$TOP"/chapters/[0-9][0-9]-*/README.md
+@test "no chapter README or deck shows program output without a marker" {
+    run "$DOCS" --unmarked "$TOP"/chapters/[0-9][0-9]-*/README.md "$TOP"/slides/[0-9][0-9]-*.md
     echo "$output"
     [ "$status" -eq 0 ]
     [ -z "$output" ]
