@@ -51,6 +51,15 @@ scratch() {
     [ "$(cat "$BATS_TEST_TMPDIR/ch/README.md")" = "$expected" ]
 }
 
+@test "a deck's commands run in its chapter's folder, even when the deck is named by a relative path" {
+    mkdir -p "$BATS_TEST_TMPDIR/slides"
+    printf '%s\n' '<!-- output: basename "$PWD" -->' '```' 'old' '```' > "$BATS_TEST_TMPDIR/slides/01-blocking.md"
+    cd "$BATS_TEST_TMPDIR"
+    run "$DOCS" slides/01-blocking.md
+    [ "$status" -eq 0 ]
+    [ "$(sed -n 3p slides/01-blocking.md)" = 01-blocking ]
+}
+
 @test "a marker without a block, or whose command does not run, is an error naming file and line" {
     scratch '# t' '<!-- output: echo hi -->' 'no block here' '<!-- output: no-such-command-here -->' '```' 'kept' '```'
     cp "$BATS_TEST_TMPDIR/ch/README.md" "$BATS_TEST_TMPDIR/before"
