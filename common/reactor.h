@@ -43,6 +43,8 @@
 #ifndef WAITLESS_REACTOR_H
 #define WAITLESS_REACTOR_H
 
+#include <stddef.h>
+
 #define REACTOR_READ  1
 #define REACTOR_WRITE 2
 
@@ -90,9 +92,10 @@ struct timer {
  * 0, or -1 with errno (EINVAL, ENOMEM). t is idle again before fn runs. */
 int reactor_call_later(struct reactor *r, struct timer *t, double seconds, timer_fn *fn, void *arg);
 
-/* Call fn(r, arg) once the loop has done one more round of fd handlers:
- * in this pass's timer round when called from an fd handler, else in the
- * next pass's, whose wait does not block. A 0 s timer, named for why. */
+/* Call fn(r, arg) once, after the fd handlers of this pass (called from
+ * one) or of the next (called from a timer or before reactor_run; that
+ * pass's wait does not block): in that pass's timer round, after the
+ * timers already due. A 0 s timer, named for why it is there. */
 int reactor_call_soon(struct reactor *r, struct timer *t, timer_fn *fn, void *arg);
 
 /* Disarm t. Safe on an idle timer: fired, cancelled, running or never set. */
