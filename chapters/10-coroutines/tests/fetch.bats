@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Chapter 10: the coroutine fetcher reads like chapter 01 and runs like a
-# reactor: total = the slowest page; faults stay with their URL; 1000
-# coroutines at once; a blocking call inside one freezes them all.
+# reactor (total = the slowest page, faults stay with their URL: that is
+# tests/fetchers.bats); here, 1000 coroutines at once, a blocking call
+# inside one freezes them all, stacks, and --trace.
 
 load ../../../tests/helpers
 load ../../../tests/trace
@@ -10,34 +11,6 @@ FETCH="$TOP/chapters/10-coroutines/fetch"
 STACKS="$TOP/chapters/10-coroutines/stacks"
 
 teardown() { stop_servers; }
-
-@test "four delayed pages take about the slowest delay, not the sum" {
-    start_server
-    run "$FETCH" --timeline "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.3" \
-                            "$SLOW/slow?delay=0.4" "$SLOW/slow?delay=0.5"
-    [ "$status" -eq 0 ]
-    [[ $output == *"coroutines: 4 fetched, 0 failed, 4096 bytes in "* ]]
-    check "$(summary_seconds) >= 0.5 && $(summary_seconds) < 0.75 * 1.4"
-    for i in 1 2 3 4; do check "$(result_line $i | awk '{print $4}') < 0.1"; done
-}
-
-@test "faults fail alone, with chapter 01's messages; the good pages arrive" {
-    start_server
-    run --separate-stderr "$FETCH" "$SLOW/slow?bytes=10" "http://127.0.0.1:1/" "htp://nope" \
-        "$SLOW/truncate?bytes=1000" "$SLOW/garbage" "$SLOW/reset" "$SLOW/status/404" \
-        "$SLOW/slow?delay=0.2&bytes=20"
-    [ "$status" -eq 1 ]
-    [[ $(result_line 1) == *" 200 "*" 10 "* ]]
-    [[ $(result_line 2) == *"error"*"(connect 127.0.0.1:1: Connection refused)" ]]
-    [[ $(result_line 3) == *"error"*"(scheme must be http://, not 'htp')" ]]
-    [[ $(result_line 4) == *"error"*"(truncated: got 500 of 1000 bytes)" ]]
-    [[ $(result_line 5) == *"error"*"(not an HTTP response)" ]]
-    [[ $(result_line 6) == *"error"*"(read: Connection reset by peer)" ]]
-    [[ $(result_line 7) == *" 404 "* ]]
-    [[ $(result_line 8) == *" 200 "*" 20 "* ]]
-    [[ $output == *"coroutines: 3 fetched, 5 failed, "* ]]
-    [[ $stderr == *"coroutines: http://127.0.0.1:1/: connect 127.0.0.1:1: Connection refused"* ]]
-}
 
 @test "/hang and a trickle time out with --timeout; the others do not wait" {
     start_server
