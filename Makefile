@@ -8,8 +8,11 @@
 #   make bench    this machine's figures: 1000 URLs, curl, wrk, chapters/*/bench
 #   make clean
 # In a workshop:
-#   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
-#   make solutions   check the kit: solutions pass, starters fail
+#   make check       before the workshop: this machine is ready (about a minute)
+#   make exercises [CHAPTER=07] [EX=1]   check your exercises/K-slug.c: passed / not yet
+#   make solutions [CHAPTER=07] [EX=1]   check the kit: solutions pass, starters fail
+#   make kit-check   starters and solutions still match the chapter code they copy
+#   make kit-sync    copy the marked chapter code into them again
 #   make slides      rewrite the code on slides/*.md from the sources
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
 
@@ -45,11 +48,27 @@ bench: all
 sanitize:
 	@$(MAKE) --no-print-directory FLAVOR=sanitize KIT_STARTERS=no test
 
+# CHAPTER=07 picks chapters/07-*; EX=1 (or EX=1-call-every) one exercise.
+KIT_CHAPTERS = $(if $(CHAPTER),$(wildcard chapters/$(CHAPTER)*),$(CHAPTERS))
+
 exercises: all
-	@common/run-exercises $(CHAPTERS)
+	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
+	common/run-exercises --ex '$(EX)' $(KIT_CHAPTERS)
 
 solutions: all
-	@common/run-exercises --solutions $(CHAPTERS)
+	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
+	common/run-exercises --solutions --ex '$(EX)' $(KIT_CHAPTERS)
+
+kit-check:
+	@common/kit-check
+
+kit-sync:
+	@common/kit-check --fix
+
+# Before a workshop: compilers, bats, the slow server, one fetch per model,
+# every starter builds and every solution passes a smoke run.
+check:
+	@common/check
 
 slides:
 	@common/slides
@@ -80,4 +99,5 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean \
+        kit-check kit-sync check

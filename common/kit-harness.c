@@ -3,6 +3,9 @@
  * (so a program the checker cuts off has shown every line it printed, even
  * one that never flushes) and makes a crash say its signal on stderr.
  * Left out: everything else; a program's own handlers replace these. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L   /* sigaction, whatever the flags */
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

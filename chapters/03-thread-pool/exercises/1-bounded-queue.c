@@ -59,6 +59,7 @@ static int queue_take(struct pool *p)
     return index;
 }
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -73,6 +74,7 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)

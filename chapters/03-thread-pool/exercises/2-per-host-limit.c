@@ -27,6 +27,7 @@ struct pool {
     int per_host;                /* --per-host: TODO */
 };
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -53,7 +54,9 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -68,6 +71,7 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -107,6 +111,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -125,6 +130,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

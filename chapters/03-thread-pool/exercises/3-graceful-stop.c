@@ -26,6 +26,7 @@ struct pool {
     struct fetch_job *job;       /* results[i] belongs to whoever took job i */
 };
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -52,7 +53,9 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -67,6 +70,7 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -106,6 +110,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -124,6 +129,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -72,6 +72,7 @@ static void host_leave(struct pool *p, struct host *h)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -98,6 +99,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 static void *worker(void *arg)
 {
@@ -154,6 +156,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -172,6 +175,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

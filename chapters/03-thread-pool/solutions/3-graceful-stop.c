@@ -105,6 +105,7 @@ static int block_signals(sigset_t *old)
     return pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -119,6 +120,7 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -158,6 +160,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -176,6 +179,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

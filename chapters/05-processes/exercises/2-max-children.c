@@ -63,6 +63,7 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
@@ -76,7 +77,9 @@ static void run_child(struct fetch_result *r, double timeout, int out)
         _exit(1);                                           /* the parent has gone */
     _exit(0);
 }
+/* end kit */
 
+/* kit: fetch.c#fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
@@ -122,6 +125,7 @@ static int start_child(struct fetch_job *job, struct child *kids, int i)
     kids[i].fd = fds[0];
     return 0;
 }
+/* end kit */
 
 /* Waits for the child to end (retrying EINTR); its wait status. */
 static int reap(pid_t pid)
@@ -132,6 +136,7 @@ static int reap(pid_t pid)
     return status;
 }
 
+/* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
  * once, so it does not linger as a zombie, and fill in its result. */
 static void finish_child(struct child *c, struct fetch_result *r)
@@ -161,6 +166,7 @@ static void finish_child(struct child *c, struct fetch_result *r)
     free(c->body);
     c->body = NULL;
 }
+/* end kit */
 
 /* Reads what child c has sent since last time, into its head, then its
  * body. 1 when the message is complete or the pipe closed or broke (then
@@ -188,6 +194,7 @@ static int read_child(struct child *c)
     return c->got >= head_size && c->got == head_size + c->head.bytes;
 }
 
+/* kit: fetch.c#drain */
 /* Waits on every pipe at once and reads whichever has data. A parent that
  * read the pipes one by one would leave the other children blocked on full
  * 64 KiB pipes. Only open pipes go in fds[]: poll() refuses (EINVAL) more
@@ -218,7 +225,9 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
                 finish_child(&kids[i], &results[i]);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#stop */
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
@@ -241,6 +250,7 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
             report_fail(&results[i], "%s", why);   /* never started, or killed */
     }
 }
+/* end kit */
 
 /* The handler, and the pipe it writes to. */
 static int catch_stop_signals(void)
@@ -275,11 +285,13 @@ int main(int argc, char **argv)
     if (kids == NULL || fds == NULL)
         fprintf(stderr, "processes: out of memory\n");
     else if (catch_stop_signals() == 0) {
+        /* kit: fetch.c#main */
         for (int i = 0; i < job.n; i++)
             kids[i].fd = -1;
         for (int i = 0; i < job.n && !caught_signal; i++)
             start_child(&job, kids, i);                             /* fork */
         stopped_by = drain(kids, job.results, job.n, fds);          /* read all, reap each */
+        /* end kit */
     }
     if (stopped_by != 0)
         stop_children(kids, job.results, job.n, stopped_by);

@@ -65,6 +65,7 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
@@ -78,7 +79,9 @@ static void run_child(struct fetch_result *r, double timeout, int out)
         _exit(1);                                           /* the parent has gone */
     _exit(0);
 }
+/* end kit */
 
+/* kit: fetch.c#fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
@@ -124,6 +127,7 @@ static int start_child(struct fetch_job *job, struct child *kids, int i)
     kids[i].fd = fds[0];
     return 0;
 }
+/* end kit */
 
 /* Waits for the child to end (retrying EINTR); its wait status. */
 static int reap(pid_t pid)
@@ -134,6 +138,7 @@ static int reap(pid_t pid)
     return status;
 }
 
+/* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
  * once, so it does not linger as a zombie, and fill in its result. */
 static void finish_child(struct child *c, struct fetch_result *r)
@@ -163,6 +168,7 @@ static void finish_child(struct child *c, struct fetch_result *r)
     free(c->body);
     c->body = NULL;
 }
+/* end kit */
 
 /* Reads what child c has sent since last time, into its head, then its
  * body. 1 when the message is complete or the pipe closed or broke (then
@@ -235,6 +241,7 @@ static int drain(struct fetch_job *job, struct child *kids, struct pollfd *fds)
     }
 }
 
+/* kit: fetch.c#stop */
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
@@ -257,6 +264,7 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
             report_fail(&results[i], "%s", why);   /* never started, or killed */
     }
 }
+/* end kit */
 
 /* The handler, and the pipe it writes to. */
 static int catch_stop_signals(void)

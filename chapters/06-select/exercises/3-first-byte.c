@@ -18,6 +18,7 @@
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
 #define MAX_IN_FLIGHT (FD_SETSIZE - 16)
 
+/* kit: fetch.c#conn */
 enum conn_state { QUEUED, CONNECTING, SENDING, RECEIVING, DONE };
 
 struct conn {
@@ -30,6 +31,7 @@ struct conn {
     size_t request_len, sent;         /* a write may be short: how far we got */
     struct http_response response;    /* fed whatever each read brings */
 };
+/* end kit */
 
 /* Ends c, well or not: closes the socket and files the result. */
 static void conn_finish(struct conn *c)
@@ -65,6 +67,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
     }
 }
 
+/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
@@ -91,7 +94,9 @@ static void conn_start(struct conn *c, double timeout)
     }
     conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#conn_io */
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
 static void send_some(struct conn *c)
 {
@@ -148,7 +153,9 @@ static void conn_step(struct conn *c, int readable, int writable)
         receive_some(c);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
@@ -169,6 +176,7 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
     }
     return max_fd;
 }
+/* end kit */
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
@@ -199,6 +207,7 @@ static struct timeval seconds_to_timeval(double seconds)
     return tv;
 }
 
+/* kit: fetch.c#loop */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;
@@ -230,6 +239,7 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         done += finished;
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -19,6 +19,7 @@
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
 #define MAX_IN_FLIGHT (FD_SETSIZE - 16)
 
+/* kit: fetch.c#conn */
 enum conn_state { QUEUED, CONNECTING, SENDING, RECEIVING, DONE };
 
 struct conn {
@@ -31,6 +32,7 @@ struct conn {
     size_t request_len, sent;         /* a write may be short: how far we got */
     struct http_response response;    /* fed whatever each read brings */
 };
+/* end kit */
 
 /* Ends c, well or not: closes the socket and files the result. */
 static void conn_finish(struct conn *c)
@@ -66,6 +68,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
     }
 }
 
+/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
@@ -92,7 +95,9 @@ static void conn_start(struct conn *c, double timeout)
     }
     conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#conn_io */
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
 static void send_some(struct conn *c)
 {
@@ -149,7 +154,9 @@ static void conn_step(struct conn *c, int readable, int writable)
         receive_some(c);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
@@ -170,6 +177,7 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
     }
     return max_fd;
 }
+/* end kit */
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */

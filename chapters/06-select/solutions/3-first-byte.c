@@ -70,6 +70,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
     }
 }
 
+/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
@@ -96,6 +97,7 @@ static void conn_start(struct conn *c, double timeout)
     }
     conn_finish(c);
 }
+/* end kit */
 
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
 static void send_some(struct conn *c)
@@ -157,6 +159,7 @@ static void conn_step(struct conn *c, int readable, int writable)
     }
 }
 
+/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
@@ -177,6 +180,7 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
     }
     return max_fd;
 }
+/* end kit */
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
@@ -207,6 +211,7 @@ static struct timeval seconds_to_timeval(double seconds)
     return tv;
 }
 
+/* kit: fetch.c#loop */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;
@@ -238,6 +243,7 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         done += finished;
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -258,12 +258,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
+    /* kit: fetch.c#main */
     start_more(&f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
+    /* end kit */
     /* end slide */
     reactor_free(f.reactor);
     free(f.conns);

@@ -78,6 +78,7 @@ static void conn_fail(struct conn *c, const char *call)
     conn_finish(c);
 }
 
+/* kit: fetch.c#callbacks */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -141,6 +142,7 @@ static void on_timeout(struct reactor *r, void *arg)
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
+/* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
  * reactor is full (ERANGE): this URL waits until a fetch ends. */

@@ -142,6 +142,7 @@ static void send_some(struct conn *c)
 }
 
 /* slide:on_call_done */
+/* kit: async.c#on_call_done */
 /* One backend call has ended; the last one to end writes the answer. */
 static void on_call_done(struct fetch_result *r, void *arg)
 {
@@ -172,6 +173,7 @@ static void start_calls(struct conn *c)
     if (c->n_pending == 0)                      /* out of memory for all four */
         on_call_done(&c->calls.results[0], c);
 }
+/* end kit */
 /* end slide */
 
 /* ---- reading the request ------------------------------------------- */

@@ -106,6 +106,7 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
 }
 
 /* slide:sample */
+/* kit: measure.c#sample */
 /* One look at the command's process tree: how many processes, threads
  * and resident KiB it has right now; keeps the largest of each. */
 static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
@@ -138,6 +139,7 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
     if (rss_kib > peaks->rss_kib)
         peaks->rss_kib = rss_kib;
 }
+/* end kit */
 /* end slide */
 
 /* ---- running the command ------------------------------------------ */
