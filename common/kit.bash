@@ -12,7 +12,7 @@ no_leak() {
     run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
         --show-leak-kinds=definite,indirect --error-exitcode=99 "$@"
     if [ "$status" -eq 99 ]; then
-        echo "valgrind found a memory error or a leak (above)"
+        echo "valgrind found a memory error or a leak: its report is in the output"
         return 1
     fi
 }
