@@ -85,3 +85,26 @@ make_chapter() {
     [ "$status" -eq 2 ]
     [[ $output == *"no exercise 4 here"* ]]
 }
+
+@test "make check: a room's set-up, ending with 'check: N passed, 0 failed'" {
+    start=$(now)
+    run timeout 120 "$TOP/common/check"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ ${lines[-1]} =~ ^check:\ [0-9]+\ passed,\ 0\ failed$ ]]
+    [[ $output == *"ok    chapters/06-select/fetch: select: 2 fetched"* ]]
+    [[ $output == *"starters compile"* ]]
+    [[ $output == *"solutions compile and survive a smoke run"* ]]
+    check "$(now) - $start < 90"
+}
+
+@test "make check names what is missing and how to install it" {
+    mkdir -p "$BATS_TEST_TMPDIR/bin"
+    printf '#!/bin/sh\nexit 127\n' >"$BATS_TEST_TMPDIR/bin/bats"
+    chmod +x "$BATS_TEST_TMPDIR/bin/bats"
+    PATH=$BATS_TEST_TMPDIR/bin:$PATH run timeout 20 "$TOP/common/check"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"FAIL  bats 1.5 or later is needed"*"apt-get install bats"* ]]
+    [[ ${lines[-1]} =~ ^check:\ [0-9]+\ passed,\ 1\ failed$ ]]
+}
