@@ -16,3 +16,15 @@ no_leak() {
         return 1
     fi
 }
+
+# run_within SECONDS PROGRAM ARGS...: `run`, with a limit of its own for a
+# program that may hang on purpose (the starter's bug); past it, the
+# program is stopped and the test says "timed out after SECONDS s".
+run_within() {
+    local limit=$1
+    shift
+    run timeout "$limit" "$@"
+    if [ "$status" -eq 124 ]; then
+        echo "timed out after $limit s"
+    fi
+}
