@@ -70,6 +70,8 @@ kit-sync:
 check:
 	@common/check
 
+.PHONY: kit-check kit-sync check
+
 slides:
 	@common/slides
 
@@ -99,5 +101,4 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean \
-        kit-check kit-sync check
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean
