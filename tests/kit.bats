@@ -32,16 +32,20 @@ load helpers
     [ "$status" -eq 0 ]
 }
 
-@test "kit-check names a marker that points at nothing" {
+@test "kit-check names a marker that points at nothing, and a copied function that differs" {
     copy=$BATS_TEST_TMPDIR/tree
     mkdir -p "$copy/common" "$copy/chapters/99-x/exercises"
     cp "$TOP/common/kit-check" "$copy/common/"
     printf '/* slide:a */\nint a;\n/* end slide */\n' >"$copy/chapters/99-x/x.c"
-    printf '/* kit: x.c#b */\nint a;\n/* end kit */\n' >"$copy/chapters/99-x/exercises/1-x.c"
+    printf 'static int f(void)\n{\n    return 1;\n}\n' >>"$copy/chapters/99-x/x.c"
+    printf '/* kit: x.c#b */\nint a;\n/* end kit */\n/* kit: x.c#g() */\n/* end kit */\n' >"$copy/chapters/99-x/exercises/1-x.c"
+    printf '/* kit: x.c#f() */\nstatic int f(void)\n{\n    return 2;\n}\n/* end kit */\n' >"$copy/chapters/99-x/exercises/2-x.c"
     run timeout 20 "$copy/common/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no region /* slide:b */"* ]]
+    [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no function g"* ]]
+    [[ $output == *"exercises/2-x.c: its copy of x.c#f() differs"*"return 1;"* ]]
 }
 
 # A chapter of three exercises: one loops forever after printing two lines

@@ -30,6 +30,7 @@
 static int max_children = 0;   /* --max-children N: 0 means no limit */
 
 /* The parent's view of one child. */
+/* kit: fetch.c#struct child */
 struct child {
     pid_t pid;                    /* 0 once reaped (or never started) */
     int fd;                       /* the read end of its pipe, -1 once closed */
@@ -38,6 +39,7 @@ struct child {
     size_t got;                   /* bytes of it so far */
     char *body;
 };
+/* end kit */
 
 /* A signal handler may do almost nothing safely: it notes the signal and
  * writes a byte to a pipe that poll() watches, so the main loop wakes up
@@ -46,6 +48,7 @@ static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t caught_signal;
 static sigset_t stop_signals;     /* SIGINT and SIGTERM */
 
+/* kit: fetch.c#on_stop_signal() */
 static void on_stop_signal(int signo)
 {
     int saved_errno = errno;
@@ -53,7 +56,9 @@ static void on_stop_signal(int signo)
     if (write(signal_pipe[1], "!", 1) < 0) { /* full: poll() is awake already */ }
     errno = saved_errno;
 }
+/* end kit */
 
+/* kit: fetch.c#set_stop_handler() */
 static void set_stop_handler(void (*handler)(int))
 {
     struct sigaction sa;
@@ -64,6 +69,7 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
+/* end kit */
 
 /* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
@@ -130,6 +136,7 @@ static int start_child(struct fetch_job *job, struct child *kids, int i)
 /* end kit */
 
 /* Waits for the child to end (retrying EINTR); its wait status. */
+/* kit: fetch.c#reap() */
 static int reap(pid_t pid)
 {
     int status = 0;
@@ -137,6 +144,7 @@ static int reap(pid_t pid)
         continue;
     return status;
 }
+/* end kit */
 
 /* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
@@ -173,6 +181,7 @@ static void finish_child(struct child *c, struct fetch_result *r)
 /* Reads what child c has sent since last time, into its head, then its
  * body. 1 when the message is complete or the pipe closed or broke (then
  * finish the child), 0 to wait for more. */
+/* kit: fetch.c#read_child() */
 static int read_child(struct child *c)
 {
     const size_t head_size = sizeof c->head;
@@ -195,6 +204,7 @@ static int read_child(struct child *c)
     }
     return c->got >= head_size && c->got == head_size + c->head.bytes;
 }
+/* end kit */
 
 /* Starts children for the next URLs while fewer than max_children are
  * alive (all of them when max_children is 0). */
@@ -267,6 +277,7 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
 /* end kit */
 
 /* The handler, and the pipe it writes to. */
+/* kit: fetch.c#catch_stop_signals() */
 static int catch_stop_signals(void)
 {
     sigemptyset(&stop_signals);
@@ -279,6 +290,7 @@ static int catch_stop_signals(void)
     set_stop_handler(on_stop_signal);
     return 0;
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -34,6 +34,7 @@ struct conn {
 /* end kit */
 
 /* Ends c, well or not: closes the socket and files the result. */
+/* kit: fetch.c#conn_finish() */
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
@@ -49,14 +50,18 @@ static void conn_finish(struct conn *c)
     r->end = timeline_now();
     c->state = DONE;
 }
+/* end kit */
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* When waiting itself fails, every fetch not yet done fails with it. */
+/* kit: fetch.c#fail_all() */
 static void fail_all(struct conn *conns, int n, const char *call)
 {
     int saved = errno;
@@ -66,6 +71,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
             conn_fail(&conns[i], call);
     }
 }
+/* end kit */
 
 /* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
@@ -180,6 +186,7 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
+/* kit: fetch.c#handle_ready() */
 static int handle_ready(struct conn *conns, int n, const fd_set *readable,
                         const fd_set *writable, double timeout)
 {
@@ -197,7 +204,9 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
     }
     return finished;
 }
+/* end kit */
 
+/* kit: fetch.c#seconds_to_timeval() */
 static struct timeval seconds_to_timeval(double seconds)
 {
     if (seconds < 0)
@@ -206,6 +215,7 @@ static struct timeval seconds_to_timeval(double seconds)
     tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6) + 1;  /* round up */
     return tv;
 }
+/* end kit */
 
 static void run_select_loop(struct conn *conns, int n, double timeout, int max_in_flight)
 {

@@ -35,6 +35,7 @@ struct conn {
 /* end kit */
 
 /* Ends c, well or not: closes the socket and files the result. */
+/* kit: fetch.c#conn_finish() */
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
@@ -50,14 +51,18 @@ static void conn_finish(struct conn *c)
     r->end = timeline_now();
     c->state = DONE;
 }
+/* end kit */
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* When waiting itself fails, every fetch not yet done fails with it. */
+/* kit: fetch.c#fail_all() */
 static void fail_all(struct conn *conns, int n, const char *call)
 {
     int saved = errno;
@@ -67,6 +72,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
             conn_fail(&conns[i], call);
     }
 }
+/* end kit */
 
 /* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
@@ -181,6 +187,7 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
+/* kit: fetch.c#handle_ready() */
 static int handle_ready(struct conn *conns, int n, const fd_set *readable,
                         const fd_set *writable, double timeout)
 {
@@ -198,7 +205,9 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
     }
     return finished;
 }
+/* end kit */
 
+/* kit: fetch.c#seconds_to_timeval() */
 static struct timeval seconds_to_timeval(double seconds)
 {
     if (seconds < 0)
@@ -207,6 +216,7 @@ static struct timeval seconds_to_timeval(double seconds)
     tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6) + 1;  /* round up */
     return tv;
 }
+/* end kit */
 
 /* How many fetches to c's host:port are in flight. */
 static int in_flight_to(const struct conn *conns, int n, const struct url *u)

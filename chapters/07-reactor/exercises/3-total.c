@@ -63,11 +63,13 @@ static void conn_finish(struct conn *c)
     start_more(c->fetcher);           /* a slot is free */
 }
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* kit: fetch.c#callbacks */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
@@ -190,6 +192,7 @@ static void start_more(struct fetcher *f)
 /* When the loop itself fails (reactor_run: -1), every fetch in flight
  * fails with `why` and lets go of its fd, timer and buffers; so does every
  * URL never started. Nothing may start now: conn_finish would try. */
+/* kit: fetch.c#fail_unfinished() */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
     int started = f->next;
@@ -202,6 +205,7 @@ static void fail_unfinished(struct fetcher *f, const char *why)
             conn_finish(c);
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

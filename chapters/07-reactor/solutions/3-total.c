@@ -72,11 +72,13 @@ static void conn_finish(struct conn *c)
     }
 }
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* kit: fetch.c#callbacks */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
@@ -209,6 +211,7 @@ static void on_total(struct reactor *r, void *arg)
  * fails with `why` and lets go of its fd, timer and buffers; so does every
  * URL never started. Nothing may start now: conn_finish would try.
  * After a stop, the same goes for what the stop left. */
+/* kit: fetch.c#fail_unfinished() */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
     int started = f->next;
@@ -221,6 +224,7 @@ static void fail_unfinished(struct fetcher *f, const char *why)
             conn_finish(c);
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {
