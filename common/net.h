@@ -13,9 +13,10 @@
 
 #define NET_ERR_LEN 256
 
-/* A blocking connect to host:port. `deadline` is an absolute
- * timeline_now() time after which it gives up with ETIMEDOUT (0 = never).
- * Returns the connected fd, or -1. */
+/* A blocking connect to host:port, each address in turn, on a blocking
+ * socket. `deadline` is an absolute timeline_now() time after which it
+ * gives up with ETIMEDOUT (0 = never), shared by all the addresses.
+ * Returns the connected fd (blocking), or -1. */
 int net_connect(const char *host, int port, double deadline, char *err, size_t errlen);
 
 /* A non-blocking connect: returns an fd whose connect is under way
@@ -32,11 +33,14 @@ int net_connect_result(int fd, const char *host, int port, char *err, size_t err
 int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen);
 
 /* Write all len bytes to a blocking fd, retrying EINTR and short writes,
- * giving up with ETIMEDOUT at `deadline` (0 = never). 0 or -1. */
+ * giving up with ETIMEDOUT at `deadline` (0 = never): on a socket each
+ * send waits under SO_SNDTIMEO, set to the time left; a pipe is polled.
+ * (A non-blocking fd works too: EAGAIN is polled.) 0 or -1. */
 int net_write_all(int fd, const void *buf, size_t len, double deadline);
 
 /* One read from a blocking fd that waits at most until `deadline`
- * (0 = forever). Returns bytes read, 0 at end of stream, -1 with errno
+ * (0 = forever): a socket under SO_RCVTIMEO, set to the time left; a pipe
+ * through poll. Returns bytes read, 0 at end of stream, -1 with errno
  * (ETIMEDOUT when the deadline passed). Retries EINTR. */
 ssize_t net_read_some(int fd, void *buf, size_t len, double deadline);
 

@@ -113,3 +113,13 @@ with_failing_select() {
     [ -f "$so" ] || ${CC:-cc} -shared -fPIC -o "$so" "$TOP/tests/preload/failing-select.c" || return 1
     LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 WAITLESS_BACKEND=select "$@"
 }
+
+# start_blackhole VAR [HOST]: a loopback address whose SYNs are dropped
+# (tests/drivers/blackhole: a full accept queue, never accepted), its base
+# URL in VAR: a connect to it waits until its caller gives up.
+start_blackhole() {
+    local var=$1
+    shift
+    [ -x "$TOP/tests/drivers/blackhole" ] || skip "tests/drivers/blackhole is not built (make -C tests)"
+    start_listening "$var" "$TOP/tests/drivers/blackhole" "$@"
+}
