@@ -3,8 +3,9 @@
  * helpers retry EINTR and loop over short writes; EAGAIN means "not yet".
  * The blocking helpers really block (chapters 01-05): their deadlines are
  * socket time limits (SO_SNDTIMEO, SO_RCVTIMEO), not poll.
- * Left out: IPv6 (getaddrinfo is asked for IPv4 only, like the servers),
- * non-blocking DNS (getaddrinfo blocks however we call it).
+ * Names resolve to IPv4 and IPv6 addresses, tried in the resolver's order.
+ * Left out: non-blocking DNS (getaddrinfo blocks however we call it; see
+ * resolve.h for lookups on a helper thread).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,23 +23,34 @@
 #include "net.h"
 #include "timeline.h"
 
+const char *net_host_port(char *buf, size_t size, const char *host, int port)
+{
+    int ipv6 = strchr(host, ':') != NULL;
+    snprintf(buf, size, "%s%s%s:%d", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+    return buf;
+}
+
 /* Writes "CALL host:port: strerror(errno)" into err, keeps errno, returns -1. */
 static int fail(char *err, size_t errlen, const char *call, const char *host, int port)
 {
     int saved = errno;
+    char where[NET_HOST_PORT_LEN];
     if (err != NULL && errlen > 0)
-        snprintf(err, errlen, "%s %s:%d: %s", call, host, port, strerror(saved));
+        snprintf(err, errlen, "%s %s: %s", call, net_host_port(where, sizeof where, host, port),
+                 strerror(saved));
     errno = saved;
     return -1;
 }
 
-/* getaddrinfo for IPv4 TCP; passive for listening. 0, or -1 with err. */
+/* getaddrinfo for TCP, IPv4 and IPv6 (AF_UNSPEC: every address of the
+ * name, in the order the resolver prefers); passive for listening.
+ * 0, or -1 with err. */
 static int resolve(const char *host, int port, int passive, struct addrinfo **list,
                    char *err, size_t errlen)
 {
     struct addrinfo hints = { 0 };
     char service[16];
-    hints.ai_family = AF_INET;   /* the servers listen on IPv4 only */
+    hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     snprintf(service, sizeof service, "%d", port);
@@ -256,7 +268,7 @@ static int listen_one(const struct addrinfo *ai, const char *host, int port,
 int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen)
 {
     struct addrinfo *list;
-    struct sockaddr_in addr;
+    struct sockaddr_storage addr;   /* room for an IPv4 or an IPv6 address */
     socklen_t len = sizeof addr;
     const char *name = host != NULL ? host : "*";
     if (resolve(host, port, 1, &list, err, errlen) < 0)
@@ -272,7 +284,9 @@ int net_listen(const char *host, int port, int *bound_port, char *err, size_t er
         return -1;
     }
     if (bound_port != NULL)
-        *bound_port = ntohs(addr.sin_port);
+        *bound_port = ntohs(addr.ss_family == AF_INET6
+                            ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                            : ((struct sockaddr_in *)&addr)->sin_port);
     return fd;
 }
 

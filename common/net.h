@@ -2,8 +2,10 @@
  * Blocking helpers loop over EINTR and short counts; the non-blocking ones
  * only start things. Errors: return -1 with errno set and, where there is an
  * `err` buffer, a message naming the call ("connect 127.0.0.1:8000: ...").
- * Left out: IPv6 (names resolve to IPv4 only, so "localhost" is 127.0.0.1),
- * TLS, DNS without blocking (getaddrinfo blocks; a failed lookup sets ENOENT).
+ * Hosts are names, IPv4 or IPv6 addresses ("::1", no brackets); a name
+ * resolves to all its addresses, IPv4 and IPv6 (AF_UNSPEC).
+ * Left out: TLS, DNS without blocking (getaddrinfo blocks; a failed lookup
+ * sets ENOENT).
  */
 #ifndef WAITLESS_NET_H
 #define WAITLESS_NET_H
@@ -12,6 +14,11 @@
 #include <sys/types.h>
 
 #define NET_ERR_LEN 256
+#define NET_HOST_PORT_LEN 300   /* a host name, brackets, ':', a port */
+
+/* "host:port", or "[host]:port" for an IPv6 address, into buf: as a URL or
+ * a message writes it. Returns buf. */
+const char *net_host_port(char *buf, size_t size, const char *host, int port);
 
 /* A blocking connect to host:port, each address in turn, on a blocking
  * socket. `deadline` is an absolute timeline_now() time after which it

@@ -123,3 +123,14 @@ start_blackhole() {
     [ -x "$TOP/tests/drivers/blackhole" ] || skip "tests/drivers/blackhole is not built (make -C tests)"
     start_listening "$var" "$TOP/tests/drivers/blackhole" "$@"
 }
+
+# need_ipv6: skips the test, saying why, on a machine without the IPv6
+# loopback address ::1 (no IPv6, or disabled on lo).
+need_ipv6() {
+    if [ -r /proc/net/if_inet6 ]; then
+        grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 \
+            || skip "this machine has no ::1 (IPv6 is disabled on its loopback)"
+    elif [ -d /proc/self ]; then   # Linux, and no /proc/net/if_inet6
+        skip "this machine has no ::1 (its kernel has no IPv6)"
+    fi
+}
