@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -185,6 +186,32 @@ static int start_one(const struct addrinfo *ai, const char *host, int port,
         return -1;
     }
     return fd;
+}
+
+const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size)
+{
+    char host[NI_MAXHOST], port[NI_MAXSERV];
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(buf, size, "(an address of family %d)", ai->ai_family);
+    else
+        net_host_port(buf, size, host, atoi(port));
+    return buf;
+}
+
+int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen)
+{
+    char where[NET_HOST_PORT_LEN];
+    int fd = new_socket(ai, 1);
+    if (fd >= 0 && (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS))
+        return fd;
+    int saved = errno;
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s %s: %s", fd < 0 ? "socket" : "connect",
+                 net_addr_text(ai, where, sizeof where), strerror(saved));
+    net_close(fd);
+    errno = saved;
+    return -1;
 }
 
 int net_connect_start(const char *host, int port, char *err, size_t errlen)

@@ -31,6 +31,15 @@ int net_connect(const char *host, int port, double deadline, char *err, size_t e
  * net_connect_result whether it worked. Returns -1 with err on failure. */
 int net_connect_start(const char *host, int port, char *err, size_t errlen);
 
+struct addrinfo;
+
+/* The same for one address of a resolved name: the fd, or -1 with err
+ * naming the address ("connect [::1]:8000: Connection refused"). */
+int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen);
+
+/* An address as text, "127.0.0.1:8000" or "[::1]:8000", into buf. */
+const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size);
+
 /* After a non-blocking connect's fd became writable: 0 when connected,
  * -1 with errno and err set from SO_ERROR when it failed. */
 int net_connect_result(int fd, const char *host, int port, char *err, size_t errlen);
