@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 
 #include "fetchcli.h"
+#include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 
 #define MAX_TIMEOUT 3600.0
 
@@ -27,6 +29,7 @@ struct parser {
     const char **urls;                     /* URL arguments and "-", in order */
     int n_urls;
     int dash;                              /* "-" was given */
+    int trace;                             /* --trace was given */
 };
 
 static int usage_error(const struct parser *p, const char *fmt, ...)
@@ -64,9 +67,25 @@ static void job_free(struct fetch_job *job)
 
 /* ---- help ---------------------------------------------------------------- */
 
+/* Is o fetchcli's own --backend or --trace (FETCHCLI_BACKEND, _TRACE)? */
+static int builtin(const struct fetchcli_option *o, const char *name)
+{
+    return o->value == NULL && o->text == NULL && strcmp(o->name, name) == 0;
+}
+
 static const char *metavar(const struct fetchcli_option *o)
 {
     return o->metavar ? o->metavar : o->value ? "N" : "WORD";
+}
+
+static const char *option_help(const struct fetchcli_option *o)
+{
+    if (builtin(o, "--backend"))
+        return "how the reactor waits: " REACTOR_BACKENDS "\n"
+               "                   (default: $WAITLESS_BACKEND if set, else select)";
+    if (builtin(o, "--trace"))
+        return "a line on stderr per wait, wake and connection step";
+    return o->help;
 }
 
 static void print_option(const char *name, const char *var, const char *help)
@@ -96,7 +115,8 @@ static void print_help(const struct parser *p)
 
     usage_word(&col, "%s%s", "[--timeout S] [--timeline] [--save DIR]", "");
     for (int i = 0; i < p->n_options; i++)
-        usage_word(&col, "[%s %s]", p->options[i].name, metavar(&p->options[i]));
+        usage_word(&col, metavar(&p->options[i])[0] ? "[%s %s]" : "[%s%s]",
+                   p->options[i].name, metavar(&p->options[i]));
     usage_word(&col, "%s%s", "URL... | -", "");
     printf("\n");
     if (p->about)
@@ -111,7 +131,7 @@ static void print_help(const struct parser *p)
     print_option("--timeline", "", "draw when each fetch ran, one bar per URL");
     print_option("--save", "DIR", "write the bodies to DIR/1, DIR/2, ... (URL order)");
     for (int i = 0; i < p->n_options; i++)
-        print_option(p->options[i].name, metavar(&p->options[i]), p->options[i].help);
+        print_option(p->options[i].name, metavar(&p->options[i]), option_help(&p->options[i]));
     print_option("-h, --help", "", "print this help and exit");
     printf("\nExit codes: 0 every URL fetched, 1 any failed, 2 usage error.\n"
            "\nExample, with the slow server's address in $SLOW:\n"
@@ -177,18 +197,57 @@ static int match_option(const struct parser *p, const char *name, int argc,
     return 1;
 }
 
+/* A backend the reactor knows (epoll on Linux only): making one tells. */
+static int backend_known(const char *name)
+{
+    struct reactor *r = reactor_new_backend(name);
+    int known = r != NULL || errno != EINVAL;
+    reactor_free(r);
+    return known;
+}
+
+/* --backend NAME, or else $WAITLESS_BACKEND, or else select. */
+static int choose_backend(struct parser *p, const char *name)
+{
+    if (name != NULL) {
+        if (!backend_known(name))
+            return usage_error(p, "--backend must be %s, not '%s'", REACTOR_BACKENDS, name);
+    } else if ((name = getenv("WAITLESS_BACKEND")) == NULL || name[0] == '\0') {
+        name = "select";
+    } else if (!backend_known(name)) {
+        return usage_error(p, "WAITLESS_BACKEND=%s: unknown backend (choose %s)",
+                           name, REACTOR_BACKENDS);
+    }
+    p->job->backend = name;
+    return FETCHCLI_RUN;
+}
+
 /* Tries the model's options on argv[*i]: 1 taken, 0 not one, -1 error. */
 static int model_option(struct parser *p, int argc, char **argv, int *i)
 {
     for (int k = 0; k < p->n_options; k++) {
         const struct fetchcli_option *o = &p->options[k];
         const char *value;
+        if (builtin(o, "--trace")) {          /* a flag, like --timeline */
+            if (strcmp(argv[*i], "--trace") == 0) {
+                p->trace = 1;
+                return 1;
+            }
+            if (strncmp(argv[*i], "--trace=", 8) == 0) {
+                usage_error(p, "option '--trace' takes no value");
+                return -1;
+            }
+            continue;
+        }
         int m = match_option(p, o->name, argc, argv, i, &value);
         if (m < 0)
             return -1;
         if (m == 0)
             continue;
-        if (o->value == NULL) {
+        if (builtin(o, "--backend")) {
+            if (choose_backend(p, value) != FETCHCLI_RUN)
+                return -1;
+        } else if (o->value == NULL) {
             if (o->text)
                 *o->text = value;
         } else if (parse_int(value, o->min, o->max, o->value) != 0) {
@@ -257,6 +316,9 @@ static int read_arguments(struct parser *p, int argc, char **argv)
     }
     if (p->n_urls == 0)
         return usage_error(p, "no URLs given");
+    for (int k = 0; k < p->n_options; k++)     /* --backend not given: the default */
+        if (builtin(&p->options[k], "--backend") && p->job->backend == NULL)
+            return choose_backend(p, NULL);
     return FETCHCLI_RUN;
 }
 
@@ -372,6 +434,8 @@ int fetchcli_parse(struct fetch_job *job, int argc, char **argv, const char *mod
         return rc;
     }
     job->t0 = timeline_now();
+    if (p.trace)
+        trace_start(job->t0);
     return FETCHCLI_RUN;
 }
 

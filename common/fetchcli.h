@@ -3,6 +3,9 @@
  *
  *   fetch [--timeout S] [--timeline] [--save DIR] [model options] URL... | -
  *
+ * Model options include, for the reactor fetchers, --backend NAME and, for
+ * those that drive a loop, --trace (FETCHCLI_BACKEND, FETCHCLI_TRACE).
+ *
  * Exit codes: 0 every URL fetched, 1 any failed, 2 usage error.
  * Left out: config files, environment variables, URL globbing.
  */
@@ -26,11 +29,22 @@ struct fetchcli_option {
     const char **text;
 };
 
+/* Two options fetchcli gives their meaning to, for the fetchers that list
+ * them among their options:
+ *   --backend NAME  the reactor's backend (select, poll or epoll), checked
+ *                   here; default $WAITLESS_BACKEND, else select. It lands
+ *                   in job->backend, for reactor_new_backend.
+ *   --trace         one stderr line per wait, wake and connection step
+ *                   (common/trace.h), timed from job->t0. */
+#define FETCHCLI_BACKEND { "--backend", "NAME", NULL, NULL, 0, 0, NULL }
+#define FETCHCLI_TRACE   { "--trace", "", NULL, NULL, 0, 0, NULL }
+
 struct fetch_job {
     const char *model;             /* printed in the summary line */
     double timeout;                /* --timeout: seconds allowed per fetch */
     int show_timeline;             /* --timeline */
     const char *save_dir;          /* --save DIR, or NULL */
+    const char *backend;           /* with FETCHCLI_BACKEND: a valid name */
     int n;                         /* how many URLs */
     struct fetch_result *results;  /* n slots, url set, the rest zeroed */
     double t0;                     /* timeline_now() when parsing ended */

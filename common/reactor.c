@@ -17,6 +17,7 @@
 #include "reactor.h"
 #include "reactor_backend.h"
 #include "timeline.h"
+#include "trace.h"
 
 struct watch {
     handler_fn *fn;
@@ -295,12 +296,14 @@ static void run_due_timers(struct reactor *r)
 int reactor_run(struct reactor *r)
 {
     while (!r->stopping && (r->n_watched > 0 || r->n_timers > 0)) {
-        int n_fired = r->backend->wait(r->backend_state, wait_timeout(r),
-                                       r->fired, r->capacity);
+        double timeout = wait_timeout(r);          /* until the next timer */
+        trace_wait(r->n_watched, timeout);         /* --trace: a line each */
+        int n_fired = r->backend->wait(r->backend_state, timeout, r->fired, r->capacity);
         if (n_fired < 0) {
             r->stopping = 0;
             return -1;
         }
+        trace_wake(n_fired);
         dispatch_ready_fds(r, n_fired);
         run_due_timers(r);
     }

@@ -34,6 +34,8 @@
  * with EBADF, while epoll silently forgets the fd (its handler never runs
  * again); epoll refuses regular files (EPERM), which select and poll
  * report as always ready.
+ * With --trace (common/trace.h: trace_start), reactor_run prints a line
+ * on stderr before each wait (fds watched, timeout) and after (fds ready).
  * Left out: signals, threads (one reactor per thread; none of it is
  * thread-safe), priorities.
  */

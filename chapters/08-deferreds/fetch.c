@@ -52,11 +52,12 @@ static struct outcome all_done(void *outcomes, void *reactor)
 int main(int argc, char **argv)
 {
     struct fetch_job job;
+    struct fetchcli_option options[] = { FETCHCLI_BACKEND };
     int rc = fetchcli_parse(&job, argc, argv, "deferreds",
-                            "Fetch the URLs at once, each as a deferred (chapter 08).", NULL, 0);
+                            "Fetch the URLs at once, each as a deferred (chapter 08).", options, 1);
     if (rc != FETCHCLI_RUN)
         return rc;
-    struct reactor *reactor = reactor_new();
+    struct reactor *reactor = reactor_new_backend(job.backend);
     struct deferred **pages = calloc((size_t)job.n, sizeof *pages);
     if (reactor == NULL || pages == NULL) {
         perror("deferreds: out of memory");

@@ -17,6 +17,7 @@
 #include "net.h"
 #include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 struct task {
@@ -48,6 +49,7 @@ static int connect_to(struct fetch_result *r, const struct url *u, double deadli
 {
     char err[NET_ERR_LEN];
     int fd = co_connect(u->host, u->port, deadline, err, sizeof err);   /* parks */
+    trace_fd(fd, "connected");
     if (fd < 0 && errno == ETIMEDOUT)
         return fail_io(r, "connect", timeout);
     if (fd < 0)
@@ -66,6 +68,7 @@ static int send_request(struct fetch_result *r, int fd, const struct url *u,
     }
     if (co_write(fd, request, (size_t)len, deadline) < 0)                 /* parks */
         return fail_io(r, "send", timeout);
+    trace_fd(fd, "sent %d bytes", len);
     return 0;
 }
 
@@ -78,6 +81,7 @@ static int read_response(struct fetch_result *r, int fd, struct http_response *r
         ssize_t n = co_read(fd, buf, sizeof buf, deadline);                /* parks */
         if (n < 0)
             return fail_io(r, "read", timeout);
+        trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
         if (n == 0)
             progress = http_response_eof(res, err, sizeof err);
         else
@@ -109,6 +113,7 @@ static void fetch_coroutine(struct fetch_result *r, double timeout)
         r->bytes = res.body_len;
         res.body = NULL;
     }
+    trace_fd(fd, "close");
     net_close(fd);
     http_response_free(&res);
     r->end = timeline_now();
@@ -131,13 +136,14 @@ int main(int argc, char **argv)
     struct fetchcli_option options[] = {
         { "--blocking", "N", "fetch URL N with chapter 01's blocking code (the mistake)",
           &blocking, 0, 1000000, NULL },
+        FETCHCLI_BACKEND, FETCHCLI_TRACE,
     };
     int rc = fetchcli_parse(&job, argc, argv, "coroutines",
                             "Fetch the URLs at once, one coroutine each (chapter 10).",
-                            options, 1);
+                            options, 3);
     if (rc != FETCHCLI_RUN)
         return rc;
-    struct reactor *reactor = reactor_new();
+    struct reactor *reactor = reactor_new_backend(job.backend);
     struct task *tasks = calloc((size_t)job.n, sizeof *tasks);
     if (reactor == NULL || tasks == NULL) {
         perror("coroutines: out of memory");

@@ -4,6 +4,7 @@
 # coroutines at once; a blocking call inside one freezes them all.
 
 load ../../../tests/helpers
+load ../../../tests/trace
 
 FETCH="$TOP/chapters/10-coroutines/fetch"
 STACKS="$TOP/chapters/10-coroutines/stacks"
@@ -131,4 +132,30 @@ teardown() { stop_servers; }
             "$FETCH" "$SLOW/slow?delay=0.2" "$SLOW/hang"
         [ "$status" -eq 1 ]            # both failed; 99 would be valgrind
     done
+}
+
+@test "--trace: the reactor's waits and wakes, and each fd's steps; on stderr only" {
+    start_server
+    urls=("$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000")
+    run --separate-stderr "$FETCH" --timeout 5 "${urls[@]}"
+    [ "$status" -eq 1 ]
+    plain=$output
+    [ -z "$(trace_lines)" ]                       # no --trace, no trace
+    run --separate-stderr "$FETCH" --trace --timeout 5 "${urls[@]}"
+    [ "$status" -eq 1 ]
+    [ "$(mask_times <<<"$output")" = "$(mask_times <<<"$plain")" ]   # stdout unchanged
+    # trace lines and errors only (and, under ASan, its ucontext warning)
+    not grep -vE "$TRACE_LINE|^coroutines: http|^==[0-9]+==WARNING: ASan .*swapcontext" <<<"$stderr"
+    check_trace_shape
+    trace_lines | grep -qE 'wait +2 fds, timeout [0-9.]+ s$'
+    # co_connect starts the connect inside co.c: the trace begins at "connected".
+    fds=($(trace_lines | sed -nE 's/^ *[0-9.]+ fd ([0-9]+) +connected$/\1/p'))
+    [ "${#fds[@]}" -eq 2 ]
+    fetched='^connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+close$'
+    truncated='^connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+read 0 bytes \(end of stream\),close$'
+    for fd in "${fds[@]}"; do       # which fd is which URL: whoever ran first
+        steps=$(trace_steps "$fd")
+        [[ $steps =~ $fetched || $steps =~ $truncated ]]
+    done
+    [ "$(trace_lines | grep -c 'read 0 bytes (end of stream)$')" -eq 1 ]
 }
