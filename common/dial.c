@@ -17,6 +17,7 @@
 #include "dial.h"
 #include "net.h"
 #include "resolve.h"
+#include "trace.h"
 
 #define DIAL_MAX_ADDRS 16   /* more addresses than this are not tried */
 
@@ -54,6 +55,7 @@ static void close_attempt(struct dial *d, struct attempt *a)
 {
     if (a->fd < 0)
         return;
+    trace_fd(a->fd, "close");
     reactor_unwatch(d->reactor, a->fd);   /* unwatch before close */
     net_close(a->fd);
     a->fd = -1;
@@ -95,6 +97,7 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
     }
     snprintf(what, sizeof what, "connect %s: %s", net_addr_text(a->ai, where, sizeof where),
              strerror(errno));
+    trace_fd(fd, "%s", what);
     note_error(d, what);
     close_attempt(d, a);
     reactor_cancel(d->reactor, d->delay);   /* a failure starts the next at once */
@@ -123,6 +126,7 @@ static void start_next(struct dial *d)
             continue;
         }
         d->pending++;
+        trace_fd(a->fd, "connect started");
         if (reactor_watch(d->reactor, a->fd, REACTOR_WRITE, on_writable, a) < 0) {
             snprintf(what, sizeof what, "fd %d: reactor_watch: %s", a->fd, errno == ERANGE
                      ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));

@@ -226,6 +226,61 @@ int net_connect_start(const char *host, int port, char *err, size_t errlen)
     return fd;
 }
 
+/* Adds err to the list of what happened to each address. */
+static void note_attempt(struct net_attempts *a, const char *err)
+{
+    size_t used = strlen(a->errors);
+    snprintf(a->errors + used, sizeof a->errors - used, "%s%s", used > 0 ? "; " : "", err);
+}
+
+/* Starts the next address that does not fail at once: the fd, or -1 with
+ * every failure in err, the list freed. */
+static int start_from_next(struct net_attempts *a, char *err, size_t errlen)
+{
+    char what[NET_ERR_LEN];
+    int saved = errno;
+    while (a->next != NULL) {
+        const struct addrinfo *ai = a->current = a->next;
+        a->next = ai->ai_next;
+        int fd = net_connect_start_addr(ai, what, sizeof what);
+        if (fd >= 0)
+            return fd;
+        saved = errno;
+        note_attempt(a, what);
+    }
+    snprintf(err, errlen, "%s", a->errors);
+    net_attempts_free(a);
+    errno = saved;
+    return -1;
+}
+
+int net_attempts_start(struct net_attempts *a, const char *host, int port,
+                       char *err, size_t errlen)
+{
+    *a = (struct net_attempts){ NULL, NULL, NULL, "" };
+    if (resolve(host, port, 0, &a->list, err, errlen) < 0)
+        return -1;
+    a->next = a->list;
+    return start_from_next(a, err, errlen);
+}
+
+int net_attempts_next(struct net_attempts *a, char *err, size_t errlen)
+{
+    char what[NET_ERR_LEN], where[NET_HOST_PORT_LEN];
+    snprintf(what, sizeof what, "connect %s: %s",
+             net_addr_text(a->current, where, sizeof where), strerror(errno));
+    note_attempt(a, what);
+    return start_from_next(a, err, errlen);
+}
+
+void net_attempts_free(struct net_attempts *a)
+{
+    if (a->list != NULL)
+        freeaddrinfo(a->list);   /* keeps errno on glibc */
+    a->list = a->next = NULL;
+    a->current = NULL;
+}
+
 /* One address, blocking until connected or the deadline: a blocking
  * socket and a blocking connect, its wait bounded by SO_SNDTIMEO (Linux
  * honours it for connect; a connect that runs out says EINPROGRESS). */
@@ -256,12 +311,23 @@ static int connect_one(const struct addrinfo *ai, const char *host, int port,
 int net_connect(const char *host, int port, double deadline, char *err, size_t errlen)
 {
     struct addrinfo *list;
+    char one[NET_ERR_LEN], numeric[NI_MAXHOST];
     int fd = -1, saved = 0;
     if (resolve(host, port, 0, &list, err, errlen) < 0)
         return -1;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
     for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = connect_one(ai, host, port, deadline, err, errlen);
+        /* Each failure names its address: "connect [::1]:80: ...; connect ..." */
+        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, numeric, sizeof numeric, NULL, 0,
+                        NI_NUMERICHOST) != 0)
+            snprintf(numeric, sizeof numeric, "%s", host);
+        fd = connect_one(ai, numeric, port, deadline, one, sizeof one);
         saved = errno;
+        if (fd < 0 && err != NULL && errlen > 0) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, "%s%s", used > 0 ? "; " : "", one);
+        }
         if (fd < 0 && saved == ETIMEDOUT)
             break;   /* the deadline is shared: no time left for the next one */
     }

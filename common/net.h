@@ -16,6 +16,8 @@
 #define NET_ERR_LEN 256
 #define NET_HOST_PORT_LEN 300   /* a host name, brackets, ':', a port */
 
+struct addrinfo;
+
 /* "host:port", or "[host]:port" for an IPv6 address, into buf: as a URL or
  * a message writes it. Returns buf. */
 const char *net_host_port(char *buf, size_t size, const char *host, int port);
@@ -31,14 +33,35 @@ int net_connect(const char *host, int port, double deadline, char *err, size_t e
  * net_connect_result whether it worked. Returns -1 with err on failure. */
 int net_connect_start(const char *host, int port, char *err, size_t errlen);
 
-struct addrinfo;
-
 /* The same for one address of a resolved name: the fd, or -1 with err
  * naming the address ("connect [::1]:8000: Connection refused"). */
 int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen);
 
 /* An address as text, "127.0.0.1:8000" or "[::1]:8000", into buf. */
 const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size);
+
+/* Every address of a name, tried one after another by a loop of its own
+ * (chapter 06): start the first, and when its connect fails (SO_ERROR),
+ * start the next, until one connects or none is left. */
+struct net_attempts {
+    struct addrinfo *list, *next;   /* the answer; the address to try next */
+    const struct addrinfo *current; /* the one in flight */
+    char errors[2 * NET_ERR_LEN];   /* "connect A: why; connect B: why" */
+};
+
+/* Resolves host (blocking) and starts a non-blocking connect to its first
+ * address that does not fail at once: the fd, or -1 with err naming every
+ * address that failed. */
+int net_attempts_start(struct net_attempts *a, const char *host, int port,
+                       char *err, size_t errlen);
+
+/* The connect in flight failed with errno (SO_ERROR): notes it, closes
+ * nothing, starts the next address. The fd, or -1 with err naming every
+ * address that failed. */
+int net_attempts_next(struct net_attempts *a, char *err, size_t errlen);
+
+/* Frees what is left (after a success, or to give up). */
+void net_attempts_free(struct net_attempts *a);
 
 /* After a non-blocking connect's fd became writable: 0 when connected,
  * -1 with errno and err set from SO_ERROR when it failed. */

@@ -37,13 +37,13 @@ static struct {
     pthread_cond_t work;          /* a job was queued, or quit was set */
     struct resolve *head, *tail;  /* waiting for a worker */
     pthread_t threads[RESOLVE_THREADS];
-    int threads_n, idle, quit;
+    int threads_n, idle, queued, quit;
     /* The loop's side only: */
     int pipe[2];                  /* workers write finished jobs to [1] */
     struct reactor *reactor;
     int outstanding;              /* handed to workers, answer not yet read */
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
-           { 0 }, 0, 0, 0, { -1, -1 }, NULL, 0 };
+           { 0 }, 0, 0, 0, 0, { -1, -1 }, NULL, 0 };
 
 /* getaddrinfo for TCP on any family, its failure as a message. */
 static void lookup(struct resolve *q, int flags)
@@ -75,6 +75,7 @@ static void *worker(void *unused)
         pool.head = q->next;
         if (pool.head == NULL)
             pool.tail = NULL;
+        pool.queued--;
         pool.idle--;
         int cancelled = q->cancelled;
         pthread_mutex_unlock(&pool.lock);
@@ -167,7 +168,9 @@ static int enqueue(struct resolve *q)
 {
     int rc = 0;
     pthread_mutex_lock(&pool.lock);
-    if (pool.idle == 0 && pool.threads_n < RESOLVE_THREADS) {
+    /* One worker per lookup waiting, up to RESOLVE_THREADS: a slow name
+     * must not hold up the next one while a thread could take it. */
+    if (pool.queued >= pool.idle && pool.threads_n < RESOLVE_THREADS) {
         rc = pthread_create(&pool.threads[pool.threads_n], NULL, worker, NULL);
         if (rc == 0) {
             pool.threads_n++;
@@ -181,6 +184,7 @@ static int enqueue(struct resolve *q)
         else
             pool.head = q;
         pool.tail = q;
+        pool.queued++;
         pthread_cond_signal(&pool.work);
         rc = 0;
     }

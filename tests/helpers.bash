@@ -134,3 +134,13 @@ need_ipv6() {
         skip "this machine has no ::1 (its kernel has no IPv6)"
     fi
 }
+
+# with_fake_names CMD...: runs CMD with tests/preload/fake-names.c
+# preloaded: getaddrinfo answers the names in $WAITLESS_FAKE_NAMES
+# ("two.test=127.0.0.3,127.0.0.1 slow.test=127.0.0.1/1 none.test=": the
+# addresses in order, a lookup that takes 1 s, a name with no address).
+with_fake_names() {
+    local so="$BATS_FILE_TMPDIR/fake-names.so"
+    [ -f "$so" ] || ${CC:-cc} -shared -fPIC -o "$so" "$TOP/tests/preload/fake-names.c" -ldl || return 1
+    LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 "$@"
+}

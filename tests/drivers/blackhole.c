@@ -3,8 +3,10 @@
  * default) with a backlog of 0, never accepts, and fills the accept queue
  * with connections of its own: from then on the kernel drops every SYN to
  * that port, so a connect waits (and retransmits) until its caller gives up.
- *   blackhole [HOST]   prints "listening on http://HOST:PORT" once the
- *                      queue is full, then waits for SIGTERM
+ *   blackhole [HOST [PORT]]   prints "listening on http://HOST:PORT" once
+ *                             the queue is full, then waits for SIGTERM
+ * (PORT 0, the default, is any free one; give one to put the hole at the
+ * port of a server on another loopback address, for a name with both.)
  * Left out: anything but loopback; it proves the queue is full by a connect
  * of its own that does not complete within 0.2 s.
  */
@@ -12,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,11 +48,11 @@ int main(int argc, char **argv)
     socklen_t len = sizeof addr;
     int fillers[MAX_FILLERS], n = 0, port, full = 0;
 
-    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--help") == 0)) {
-        fprintf(stderr, "usage: blackhole [HOST]\n");
+    if (argc > 3 || (argc == 2 && strcmp(argv[1], "--help") == 0)) {
+        fprintf(stderr, "usage: blackhole [HOST [PORT]]\n");
         return 2;
     }
-    int listen_fd = net_listen(host, 0, &port, err, sizeof err);
+    int listen_fd = net_listen(host, argc > 2 ? atoi(argv[2]) : 0, &port, err, sizeof err);
     if (listen_fd < 0 || listen(listen_fd, 0) < 0
         || getsockname(listen_fd, (struct sockaddr *)&addr, &len) < 0) {
         fprintf(stderr, "blackhole: %s\n", listen_fd < 0 ? err : strerror(errno));
