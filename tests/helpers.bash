@@ -114,7 +114,7 @@ with_failing_select() {
     LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 WAITLESS_BACKEND=select "$@"
 }
 
-# start_blackhole VAR [HOST]: a loopback address whose SYNs are dropped
+# start_blackhole VAR [HOST [PORT]]: a loopback address whose SYNs are dropped
 # (tests/drivers/blackhole: a full accept queue, never accepted), its base
 # URL in VAR: a connect to it waits until its caller gives up.
 start_blackhole() {

@@ -141,6 +141,31 @@ ERR=' error +[0-9]+ '  # ... and for a failed one
     done
 }
 
+@test "matrix: names: a refused or black-holed first address, no address, every address refused" {
+    start_server
+    local port=${SLOW##*:}
+    start_blackhole HOLE 127.0.0.2 "$port"
+    each_fetcher
+    # 127.0.0.3 and .4: nothing listens there, so the kernel refuses.
+    export WAITLESS_FAKE_NAMES="refused-first.test=127.0.0.3,127.0.0.1 none.test=
+        hole-first.test=127.0.0.2,127.0.0.1 all-refused.test=127.0.0.3,127.0.0.4"
+    for f in "${FETCHERS[@]}"; do
+        with_fake_names fetch_with "$f" 1 --timeout 1 "http://refused-first.test:$port/slow?bytes=5" \
+            "http://hole-first.test:$port/slow?bytes=6" "http://none.test:$port/" \
+            "http://all-refused.test:$port/" "$SLOW/slow?bytes=7"
+        expect 1 "$OK 5 "
+        # The blocking fetchers and 06 wait for the hole until --timeout;
+        # the dialers race the addresses (Happy Eyeballs) and get the page.
+        case $FETCHER in
+            chapters/0[1-6]-*) expect 2 "$ERR.*\\(timed out after 1\\.00 s\\)\$" ;;
+            *)                 expect 2 "$OK 6 " ;;
+        esac
+        expect 3 "$ERR.*\\(resolve none\\.test: .*\\)\$"
+        expect 4 "$ERR.*\\(connect 127\\.0\\.0\\.3:$port: Connection refused; connect 127\\.0\\.0\\.4:$port: Connection refused\\)\$"
+        expect 5 "$OK 7 "
+    done
+}
+
 @test "matrix: /hang with --timeout 0.5 times out alone, in about 0.5 s" {
     start_server
     each_fetcher

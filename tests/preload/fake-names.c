@@ -1,7 +1,7 @@
 /* fake-names: an LD_PRELOAD getaddrinfo that answers chosen names with
  * chosen loopback addresses, for the tests of every-address, Happy
  * Eyeballs and lookups off the loop. $WAITLESS_FAKE_NAMES holds entries
- * separated by spaces:
+ * separated by white space:
  *     NAME=ADDR[,ADDR...][/SECONDS]   the addresses, in this order, after
  *                                     a lookup that takes SECONDS (0)
  *     NAME=                           a name with no address (EAI_NONAME)
@@ -27,8 +27,8 @@ static int find_entry(const char *name, char *value)
     const char *p = getenv("WAITLESS_FAKE_NAMES");
     size_t len = strlen(name);
     while (p != NULL && *p != '\0') {
-        p += strspn(p, " ");
-        size_t entry = strcspn(p, " ");
+        p += strspn(p, " \t\n");
+        size_t entry = strcspn(p, " \t\n");
         if (entry > len && p[len] == '=' && strncmp(p, name, len) == 0 && entry - len - 1 < 256) {
             memcpy(value, p + len + 1, entry - len - 1);
             value[entry - len - 1] = '\0';
