@@ -140,6 +140,28 @@ static void on_answers(struct reactor *r, int fd, int events, void *arg)
         pool_stop();
 }
 
+/* At exit, lookups may still be running: cancelled, or left when the
+ * loop was stopped early (chapter 08 stops it once every page is in). A
+ * thread inside getaddrinfo cannot be stopped, so we wait for it, then
+ * free what it answered; the reactor may be gone, and is not touched. */
+static void pool_exit(void)
+{
+    struct resolve *batch[64];
+    ssize_t n;
+    if (pool.threads_n == 0)
+        return;
+    pthread_mutex_lock(&pool.lock);
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    for (int i = 0; i < pool.threads_n; i++)
+        pthread_join(pool.threads[i], NULL);
+    pool.threads_n = 0;
+    while ((n = read(pool.pipe[0], batch, sizeof batch)) > 0)
+        for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++)
+            deliver(NULL, batch[i], 1);   /* as if cancelled: nobody listens */
+}
+
 /* The pipe and its watch, made for the first lookup in flight. */
 static int pool_start(struct reactor *r)
 {
@@ -159,6 +181,9 @@ static int pool_start(struct reactor *r)
         pool.pipe[0] = pool.pipe[1] = -1;
         return -1;
     }
+    static int exit_set;
+    if (!exit_set++ && atexit(pool_exit) != 0)
+        exit_set = 0;
     pool.reactor = r;
     return 0;
 }

@@ -6,7 +6,8 @@
  * needs no lookup and no thread: resolve_numeric answers it at once.
  * Left out: more than one reactor at a time (the pool serves the reactor
  * of the lookups in flight), cancelling a lookup a thread has begun (its
- * answer is thrown away when it comes, as libuv's uv_cancel cannot either).
+ * answer is thrown away when it comes, as libuv's uv_cancel cannot either;
+ * a program that exits first waits for it, at exit).
  */
 #ifndef WAITLESS_RESOLVE_H
 #define WAITLESS_RESOLVE_H
