@@ -10,8 +10,11 @@
 # In a workshop:
 #   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
 #   make solutions   check the kit: solutions pass, starters fail
-#   make slides      rewrite the code on slides/*.md from the sources
+#   make slides      rewrite the code on slides/*.md from the sources, redraw their timelines
+#   make docs [CHAPTER=07 | FILE=path.md]   rerun the output shown in the READMEs
+#                    and decks (every <!-- output: --> block; about 10 min in full)
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
+#   make handouts    every deck as build/slides/NN-name.pdf, one page a slide (chromium)
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 # Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.
@@ -54,11 +57,22 @@ exercises: all
 solutions: all
 	@common/run-exercises --solutions $(CHAPTERS)
 
-slides:
-	@common/slides
+# The code on the decks from the sources; their timelines redrawn from real runs.
+slides: all
+	@common/slides && common/timelines
+
+docs: all
+	@if [ -n "$(FILE)" ]; then common/docs $(FILE); \
+	elif [ -n "$(CHAPTER)" ]; then \
+	    set -- $(wildcard chapters/$(CHAPTER)*/README.md slides/$(CHAPTER)*.md); \
+	    [ $$# -gt 0 ] || { echo "make docs: no chapter $(CHAPTER)" >&2; exit 2; }; common/docs "$$@"; \
+	else common/docs; fi
 
 present: slides
 	@common/present $(CHAPTER)
+
+handouts: slides
+	@common/handouts
 
 # The TSan chapters' own tests, and the bad-input matrix on their fetchers.
 tsan:
@@ -83,4 +97,4 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides present clean
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides docs present handouts clean

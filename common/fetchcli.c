@@ -129,6 +129,7 @@ static void print_help(const struct parser *p)
              "give up on a fetch after S seconds (default %g)", FETCHCLI_DEFAULT_TIMEOUT);
     print_option("--timeout", "S", timeout_help);
     print_option("--timeline", "", "draw when each fetch ran, one bar per URL");
+    print_option("", "", "(an axis of $WAITLESS_TIMELINE_SPAN s at least, if set)");
     print_option("--save", "DIR", "write the bodies to DIR/1, DIR/2, ... (URL order)");
     for (int i = 0; i < p->n_options; i++)
         print_option(p->options[i].name, metavar(&p->options[i]), option_help(&p->options[i]));

@@ -3,6 +3,7 @@
  * Left out: colours, terminal width detection (rows are cut to 80 columns).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -133,6 +134,24 @@ static void print_row(FILE *out, const struct timeline_row *row, int index,
     fputc('\n', out);
 }
 
+/* WAITLESS_TIMELINE_SPAN=S: the axis covers at least S seconds, so that
+ * timelines of different runs share one scale (make demo); 0 when unset. */
+static double fixed_span(void)
+{
+    const char *text = getenv("WAITLESS_TIMELINE_SPAN");
+    char *end;
+
+    if (text == NULL || *text == '\0')
+        return 0;
+    double span = strtod(text, &end);
+    if (*end != '\0' || !isfinite(span) || span <= 0 || span > 1e6) {
+        fprintf(stderr, "timeline: WAITLESS_TIMELINE_SPAN must be a number of seconds, "
+                "not '%s' (ignored)\n", text);
+        return 0;
+    }
+    return span;
+}
+
 void timeline_print(FILE *out, const struct timeline_row *rows, int n, int width)
 {
     double span = 0;
@@ -148,6 +167,8 @@ void timeline_print(FILE *out, const struct timeline_row *rows, int n, int width
     for (int i = 0; i < n; i++)
         if (row_end(&rows[i]) > span)
             span = row_end(&rows[i]);
+    if (span < fixed_span())   /* a longer run still fits: the axis grows */
+        span = fixed_span();
     if (span <= 0)   /* every task took no time: any scale will do */
         span = width * 1e-3;
     int label_width = digits(n) < 2 ? 2 : digits(n);

@@ -17,7 +17,9 @@ struct timeline_row {
     int failed;          /* drawn with 'x' instead of '#' */
 };
 
-/* Prints the rows as bars on a common time axis `width` columns wide. */
+/* Prints the rows as bars on a common time axis `width` columns wide. The
+ * axis ends with the last task, or at WAITLESS_TIMELINE_SPAN seconds if
+ * that is set and later: then runs drawn with the same span compare by eye. */
 void timeline_print(FILE *out, const struct timeline_row *rows, int n, int width);
 
 #endif

@@ -191,6 +191,18 @@ usage_error() {
     [ "${#lines[@]}" -eq 9 ]
 }
 
+@test "WAITLESS_TIMELINE_SPAN: runs share one scale (make demo); a longer run still fits" {
+    WAITLESS_TIMELINE_SPAN=0.4 run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
+    [ "${lines[5]}" = "timeline: one column = 8 ms" ]
+    [ "${lines[6]}" = "   |0 s                                         0.40 s|" ]
+    [ "${lines[8]}" = " 2 |            xxxxxxxxxxxxx                         | 0.10 s /fail" ]
+    WAITLESS_TIMELINE_SPAN=0.1 run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
+    [ "${lines[6]}" = "   |0 s                                         0.20 s|" ]
+    WAITLESS_TIMELINE_SPAN=soon run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
+    [ "${lines[5]}" = "timeline: one column = 4 ms" ]
+    [[ $stderr == *"WAITLESS_TIMELINE_SPAN must be a number of seconds, not 'soon' (ignored)"* ]]
+}
+
 @test "many URLs: every row printed, labels cut to 80 columns" {
     local urls=() i
     for i in $(seq 1000); do urls+=("http://host/a/very/long/path/for/url/number/$i"); done

@@ -49,7 +49,10 @@ load helpers
     # The viewer's own markup loads nothing; the deck in it is text, where
     # url( may well be C (parse_url(...)).
     sed '/^<textarea class="deck"/,/^<\/textarea>$/d' "$page" > "$BATS_TEST_TMPDIR/viewer.html"
-    not grep -Eiq '<script[^>]* src=|<link |@import|url\(' "$BATS_TEST_TMPDIR/viewer.html"
+    not grep -Eiq '<script[^>]* src=|<link |@import|url\([^#]' "$BATS_TEST_TMPDIR/viewer.html"   # url(#id): inside the page
+    # Its pictures are inside it, as SVG, and no picture points elsewhere.
+    grep -q '^<template data-src="img/01-timeline.svg">$' "$page"
+    not grep -Eq '<(img|image|use|script|foreignObject)[ >]|href=' "$TOP"/slides/img/*.svg
     run "$TOP/common/present" 99
     [ "$status" -eq 2 ]
 }
@@ -90,7 +93,7 @@ setup_viewer() {
 @test "viewer: shows the first slide's title and 1 / N" {
     setup_viewer
     run dom "$PAGE"
-    [[ $output == *"<h1>01 · Blocking: one page at a time</h1>"* ]]
+    [[ $output == *'<section class="slide title-slide current"><h1>01 · Blocking: one page at a time</h1>'* ]]
     [ "$(counter)" = "1 / $N" ]
 }
 
@@ -98,27 +101,154 @@ setup_viewer() {
     setup_viewer
     run dom "$PAGE?keys=Right"
     [ "$(counter)" = "2 / $N" ]
-    [[ $output == *"<h2>The job</h2>"* ]]
+    [[ $output == *'<section class="slide current"><h2>The job</h2>'* ]]
     run dom "$PAGE?keys=End,Left,PageUp,Space"
     [ "$(counter)" = "$((N - 1)) / $N" ]
 }
 
-@test "viewer: #3 opens slide 3; Home goes back to 1" {
+@test "viewer: #3 opens slide 3; Home goes back to 1; 5 then Enter goes to 5" {
     setup_viewer
     run dom "$PAGE#3"
     [ "$(counter)" = "3 / $N" ]
     run dom "$PAGE?keys=Home#4"
     [ "$(counter)" = "1 / $N" ]
+    run dom "$PAGE?keys=5,Enter#2"
+    [ "$(counter)" = "5 / $N" ]
 }
 
-@test "viewer: the picker lists every deck; a deck it cannot fetch says why" {
+@test "viewer: the picker lists every deck by its title; a deck it cannot fetch says why" {
     setup_viewer
     "$TOP/common/present" >/dev/null
     run dom "file://$TOP/build/slides/index.html"
     for deck in "$TOP"/slides/[0-9]*.md; do
         name=$(basename "$deck" .md)
-        [[ $output == *"<a href=\"?deck=$name\">$name</a>"* ]]
+        title=$(sed -n 's/^# //p;q' "$deck" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g')
+        [[ $output == *"<a href=\"?deck=$name\">$title</a>"* ]]
     done
     run dom "file://$TOP/slides/index.html?deck=01-blocking"
     [[ $output == *"Could not load 01-blocking.md"*"make present"* ]]
+}
+
+# check SIZE: the viewer's own report on every slide of every deck, measured
+# in a frame of SIZE (a headless window's viewport is smaller than the window).
+check() {
+    timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" --window-size=1920,1200 \
+        --virtual-time-budget=5000 --dump-dom "file://$TOP/build/slides/index.html?check=$1" 2>/dev/null |
+        sed -n '/<pre id="check-report">/,/<\/pre>/p'
+}
+
+@test "every slide of every deck fits, with code at 2.5% of its height or more, at 1280x720, 1024x768 and 1920x1080" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium): the slides' fit is not checked"
+    "$TOP/common/present" >/dev/null
+    slides=$(cat "$TOP"/slides/[0-9]*.md | awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n }')
+    slides=$((slides + $(ls "$TOP"/slides/[0-9]*.md | wc -l)))
+    failed=0
+    for size in 1280x720 1024x768 1920x1080; do
+        report=$(check "$size")
+        grep -q "^window $size\$" <<<"$report" || { echo "no report at $size"; failed=1; continue; }
+        grep -q "^checked $slides slides, 0 failed\$" <<<"$report" || {
+            echo "at $size:"; grep -E '^(FAIL|checked)' <<<"$report"; failed=1; }
+    done
+    [ "$failed" -eq 0 ]
+}
+
+@test "the fit check fails naming the slide and the size" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    mkdir -p "$BATS_TEST_TMPDIR/slides"
+    { printf '# too long\n\n---\n\n## code\n\n```c\n'; seq 40; printf '```\n'; } > "$BATS_TEST_TMPDIR/99-long.md"
+    sed '/^<!-- decks -->$/q' "$TOP/slides/index.html" > "$BATS_TEST_TMPDIR/page.html"
+    printf '<textarea class="deck" data-name="99-long" hidden>\n' >> "$BATS_TEST_TMPDIR/page.html"
+    cat "$BATS_TEST_TMPDIR/99-long.md" >> "$BATS_TEST_TMPDIR/page.html"
+    printf '</textarea>\n' >> "$BATS_TEST_TMPDIR/page.html"
+    sed '1,/^<!-- decks -->$/d' "$TOP/slides/index.html" >> "$BATS_TEST_TMPDIR/page.html"
+    run timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$BATS_TEST_TMPDIR/profile" --virtual-time-budget=5000 \
+        --dump-dom "file://$BATS_TEST_TMPDIR/page.html?check=1024x768"
+    [[ $output == *"window 1024x768"* ]]
+    [[ $output == *"FAIL 99-long#2: pre sticks out by"* ]]
+    [[ $output == *"checked 2 slides, 1 failed"* ]]
+}
+
+@test "the presenter view follows the audience window, and the audience follows it (from file://)" {
+    setup_viewer
+    run dom "$PAGE?synctest"
+    [[ $output == *'<pre id="sync-report">presenter followed to 3; audience followed to 4</pre>'* ]]
+}
+
+@test "the presenter view shows the notes, the next slide and a clock; the audience sees no notes" {
+    setup_viewer
+    run dom "$PAGE?presenter#2"
+    [[ $output == *'<body class="presenter">'* ]]
+    [[ $output == *'<div id="p-clock">'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'</div>'* ]]
+    [[ $output == *'<div class="pane" id="p-next-box"><section class="slide'* ]]
+    grep -q '^???$' "$TOP/slides/01-blocking.md" || skip "deck 01 has no notes yet"
+    not grep -q '<div id="p-notes"><p>(no notes)</p>' <<<"$output"
+}
+
+@test "print: one landscape page per slide (make handouts)" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    command -v pdfinfo >/dev/null || skip "no pdfinfo (apt-get install poppler-utils)"
+    run "$TOP/common/handouts" 01
+    [ "$status" -eq 0 ]
+    pdf="$TOP/build/slides/01-blocking.pdf"
+    [ "$output" = "handouts: ${pdf#"$TOP"/}" ]
+    info=$(pdfinfo "$pdf")
+    [ "$(awk '/^Pages:/ { print $2 }' <<<"$info")" -eq "$(slide_count)" ]
+    awk '/^Page size:/ { exit !($3 > $5) }' <<<"$info"   # wider than high
+}
+
+@test "gantt-svg draws one bar per result line, to scale, failures in red, from what it was given" {
+    input='  #  status    bytes   start     end  url
+  1  200        1024   0.000   0.250  http://127.0.0.1:40000/slow?delay=0.25
+  2  error         0   0.250   0.250  http://127.0.0.1:1/  (connect 127.0.0.1:1: Connection refused)
+  3  200        1024   0.250   1.000  http://127.0.0.1:40000/slow?delay=0.75
+blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
+    run "$TOP/common/gantt-svg" <<<"$input"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '<rect x=' <<<"$output")" -eq 3 ]
+    w1=$(grep '<title>1 ' <<<"$output" | sed 's/.* width="\([0-9.]*\)".*/\1/')
+    w3=$(grep '<title>3 ' <<<"$output" | sed 's/.* width="\([0-9.]*\)".*/\1/')
+    [ "$(awk -v a="$w1" -v b="$w3" 'BEGIN { print (b > 2.9 * a && b < 3.1 * a) }')" -eq 1 ]
+    grep '<title>2 ' <<<"$output" | grep -q 'fill="#b3261e"'
+    [[ $output == *"blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s</text>"* ]]
+    [[ $output == *"127.0.0.1:PORT/slow?delay=0.75"* ]]
+    run "$TOP/common/gantt-svg" <<<"no table here"
+    [ "$status" -eq 1 ]
+}
+
+@test "every timeline marker on a deck has its picture, drawn by gantt-svg from a run" {
+    n=0
+    for deck in "$TOP"/slides/[0-9]*.md; do
+        while read -r pic; do
+            n=$((n + 1))
+            grep -q '^<desc>Drawn by common/gantt-svg from these lines of a real run:$' "$TOP/slides/$pic"
+        done < <(grep -A1 '^<!-- timeline: ' "$deck" | grep -o 'img/[A-Za-z0-9._-]*\.svg')
+    done
+    [ "$n" -ge 8 ]
+}
+
+@test "viewer: a click advances; O shows the overview grid; B blacks out, and a click ends it" {
+    setup_viewer
+    run dom "$PAGE?keys=Click,Click#2"
+    [ "$(counter)" = "4 / $N" ]
+    run dom "$PAGE?keys=o#3"
+    [[ $output == *'<body class="overview">'* ]]
+    [ "$(grep -o '<div class="thumb' <<<"$output" | wc -l)" -eq "$N" ]
+    [[ $output == *'<div class="thumb current">'*'<span class="num">3 / '* ]]
+    run dom "$PAGE?keys=b"
+    [[ $output == *'<body class="blackout">'* ]]
+    run dom "$PAGE?keys=b,Click"
+    [[ $output == *'<body class="">'* ]]
+    [ "$(counter)" = "1 / $N" ]   # the click that ends a blackout does not advance
+}
+
+@test "viewer: ** around inline code is bold, and no slide shows a literal **" {
+    setup_viewer
+    "$TOP/common/present" 02 >/dev/null
+    run dom "file://$TOP/build/slides/02-threads.html"
+    [[ $output == *'<strong>The main thread reads only after <code>pthread_join</code></strong>'* ]]
+    not grep -q '\*\*' <<<"$(sed -n '/<div id="stage">/,/<div id="overview">/p' <<<"$output")"
 }

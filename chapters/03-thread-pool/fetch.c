@@ -44,7 +44,9 @@ static void queue_close(struct pool *p)
     pthread_cond_broadcast(&p->work_ready);  /* wake them all: time to go */
     pthread_mutex_unlock(&p->lock);
 }
+/* end slide */
 
+/* slide:queue_take */
 /* The next URL index, or -1 once the queue is empty and closed. */
 static int queue_take(struct pool *p)
 {

@@ -143,6 +143,8 @@ static void finish_child(struct child *c, struct fetch_result *r)
     int status = reap(c->pid);
     c->pid = 0;
     r->end = timeline_now();
+    /* end slide */
+    /* slide:finish_result */
     if (c->got == want && c->body != NULL) {   /* the whole message arrived */
         const char *url = r->url;
         *r = c->head;                          /* status, bytes, times, error */
@@ -208,6 +210,8 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
             }
         if (used == 1)
             return 0;
+        /* end slide */
+        /* slide:drain_poll */
         /* No timeout: each child has its own --timeout. */
         if (poll(fds, used, -1) < 0 && errno != EINTR) {
             fprintf(stderr, "processes: poll: %s\n", strerror(errno));
@@ -230,6 +234,8 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
 {
     const char *why = stopped_by == SIGINT ? "interrupted by SIGINT"
                     : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
+/* end slide */
+/* slide:stop_reap */
 
     for (int i = 0; kids && i < n; i++)
         if (kids[i].pid > 0)

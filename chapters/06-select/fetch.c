@@ -88,6 +88,8 @@ static void conn_start(struct conn *c, double timeout)
     r->start = timeline_now();
     c->deadline = r->start + timeout;
     c->state = CONNECTING;
+    /* end slide */
+    /* slide:conn_start_fail */
     if (url_parse(r->url, &c->url, err, sizeof err) < 0
         || (c->fd = net_attempts_start(&c->addrs, c->url.host, c->url.port, err,
                                        sizeof err)) < 0) {
@@ -124,7 +126,9 @@ static void send_some(struct conn *c)
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
+/* end slide */
 
+/* slide:receive_some */
 /* Reads what has arrived, which may be any piece of the response. */
 static void receive_some(struct conn *c)
 {
@@ -147,7 +151,9 @@ static void receive_some(struct conn *c)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end slide */
 
+/* slide:conn_step */
 /* One step of the state machine, for a conn that select() says is ready. */
 static void conn_step(struct conn *c, int readable, int writable)
 {
@@ -245,6 +251,8 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         }
         if (in_flight == 0)
             continue;                   /* only possible when all are done */
+        /* end slide */
+        /* slide:loop_wait */
         fd_set readable, writable;
         double nearest = timeline_now() + 3600;
         int max_fd = fill_sets(conns, started, &readable, &writable, &nearest);

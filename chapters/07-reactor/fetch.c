@@ -108,7 +108,9 @@ static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
     else
         on_writable(r, fd, REACTOR_WRITE, c);   /* it is writable: send now */
 }
+/* end slide */
 
+/* slide:on_writable */
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -125,7 +127,9 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
+/* end slide */
 
+/* slide:on_readable */
 static void on_readable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -149,7 +153,9 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end slide */
 
+/* slide:on_timeout */
 static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;

@@ -30,7 +30,9 @@ static struct outcome store_page(void *page, void *result)
     page_free(p);
     return deferred_ok(NULL);
 }
+/* end slide */
 
+/* slide:store_error */
 /* The errback: the failure becomes this URL's error, and is handled. */
 static struct outcome store_error(void *error, void *result)
 {

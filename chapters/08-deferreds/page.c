@@ -80,6 +80,8 @@ static void finish(struct conn *c, char *error)
     reactor_unwatch(c->reactor, c->fd);
     net_close(c->fd);
     reactor_cancel(c->reactor, c->deadline);
+    /* end slide */
+    /* slide:finish_fire */
     if (error == NULL && (page = malloc(sizeof *page)) == NULL)
         error = message("out of memory");
     if (page != NULL) {

@@ -181,6 +181,8 @@ static int park_on_fd(int fd, int events, double deadline)
             return -1;
         }
     }
+    /* end slide */
+    /* slide:park_wake */
     park(co);                  /* the loop runs other coroutines meanwhile */
     reactor_unwatch(co->reactor, fd);
     reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */

@@ -371,6 +371,8 @@ static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
         net_close(fd);
         return;
     }
+    /* end slide */
+    /* slide:serve_route */
     if (head_len == 0)
         len = agg_format(answer, sizeof answer, 431, "Request Header Fields Too Large",
                          "request head over 8 KiB\n");

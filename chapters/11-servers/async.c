@@ -154,7 +154,9 @@ static void on_call_done(struct fetch_result *r, void *arg)
                                timeline_now() - c->start, "at once");
     start_answer(c);
 }
+/* end slide */
 
+/* slide:start_calls */
 /* Starts all four calls; none of them waits for another. */
 static void start_calls(struct conn *c)
 {

@@ -127,6 +127,8 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
                 p->in_tree = joined = 1;
         }
     }
+    /* end slide */
+    /* slide:sample_count */
     for (size_t i = 0; i < l->n; i++) {
         if (!l->procs[i].in_tree)
             continue;
