@@ -207,10 +207,12 @@ struct dial *dial_start(struct reactor *r, const char *host, int port,
     return NULL;
 }
 
-void dial_cancel(struct dial *d)
+void dial_cancel(struct dial **handle)
 {
+    struct dial *d = *handle;
     if (d == NULL)
         return;
+    *handle = NULL;
     resolve_cancel(d->lookup);
     d->starting = 1;                      /* finish without calling back */
     finish(d, -1);

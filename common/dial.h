@@ -31,8 +31,9 @@ typedef void dial_fn(struct reactor *r, int fd, const char *err, void *arg);
 struct dial *dial_start(struct reactor *r, const char *host, int port,
                         dial_fn *done, void *arg, char *err, size_t errlen);
 
-/* Stops a dial that has not called back: closes its attempts, cancels its
- * lookup; `done` will not run. NULL is fine. */
-void dial_cancel(struct dial *d);
+/* Stops the dial *d if it has not called back: closes its attempts,
+ * cancels its lookup; `done` will not run. Sets *d to NULL, so the handle
+ * is safe to cancel again; a NULL one is fine. */
+void dial_cancel(struct dial **d);
 
 #endif

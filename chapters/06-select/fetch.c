@@ -153,24 +153,31 @@ static void receive_some(struct conn *c)
 }
 /* end slide */
 
+/* c's connect failed (errno says how): starts one to the name's next
+ * address, or fails c, naming what happened to each address. */
+static void next_address(struct conn *c)
+{
+    char err[sizeof c->addrs.errors];
+    int failed = c->fd;
+    net_close(failed);
+    c->fd = net_attempts_next(&c->addrs, err, sizeof err);
+    trace_fd(failed, "connect failed");
+    if (c->fd >= 0 && c->fd < FD_SETSIZE) {
+        trace_fd(c->fd, "connect started");
+        return;
+    }
+    report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
+    conn_finish(c);
+}
+
 /* slide:conn_step */
 /* One step of the state machine, for a conn that select() says is ready. */
 static void conn_step(struct conn *c, int readable, int writable)
 {
-    char err[sizeof c->addrs.errors];
     if (c->state == CONNECTING && writable) {
         /* Writable means the handshake ended; SO_ERROR says how. */
-        if (net_connect_result(c->fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-            int failed = c->fd;
-            net_close(failed);          /* refused: the name's next address, if any */
-            c->fd = net_attempts_next(&c->addrs, err, sizeof err);
-            trace_fd(failed, "connect failed");
-            if (c->fd >= 0 && c->fd < FD_SETSIZE) {
-                trace_fd(c->fd, "connect started");
-                return;
-            }
-            report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
-            conn_finish(c);
+        if (net_connect_result(c->fd, c->url.host, c->url.port, NULL, 0) < 0) {
+            next_address(c);            /* refused: the name's next address, if any */
             return;
         }
         c->state = SENDING;

@@ -62,8 +62,6 @@ static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
     trace_fd(c->fd, "close");
-    dial_cancel(c->dial);             /* still connecting: its attempts go */
-    c->dial = NULL;
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
@@ -162,6 +160,7 @@ static void on_timeout(struct reactor *r, void *arg)
     (void)r;
     c->timeout = NULL;                    /* it fired: nothing left to cancel */
     trace_fd(c->fd, "timed out");
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -201,6 +200,7 @@ static int conn_start(struct conn *c)
         report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
     } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
+        dial_cancel(&c->dial);
     } else {
         c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
@@ -250,6 +250,7 @@ static void fail_unfinished(struct fetcher *f, const char *why)
         int in_flight = c->fd >= 0 || c->dial != NULL;
         if (in_flight || i >= started)
             report_fail(c->result, "%s", why);
+        dial_cancel(&c->dial);
         if (in_flight)
             conn_finish(c);
     }

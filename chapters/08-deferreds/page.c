@@ -76,7 +76,7 @@ static void finish(struct conn *c, char *error)
     struct deferred *d = c->deferred;
     struct page *page = NULL;
     leave_going(c);
-    dial_cancel(c->dial);        /* NULL once connected */
+    dial_cancel(&c->dial);       /* NULL once connected */
     reactor_unwatch(c->reactor, c->fd);
     net_close(c->fd);
     reactor_cancel(c->reactor, c->deadline);
@@ -205,7 +205,7 @@ struct deferred *fetch_page(struct reactor *r, const char *url, double timeout)
     *c = (struct conn){ .reactor = r, .deferred = d, .fd = -1, .timeout = timeout };
     http_response_init(&c->response);
     if (start(c, url, &error) < 0) {
-        dial_cancel(c->dial);
+        dial_cancel(&c->dial);
         net_close(c->fd);
         http_response_free(&c->response);
         free(c);

@@ -283,7 +283,7 @@ int co_connect(const char *host, int port, double deadline, char *err, size_t er
         double left = deadline - timeline_now();
         co->timer = reactor_call_later(co->reactor, left > 0 ? left : 0, wake_on_timer, co);
         if (co->timer == NULL) {
-            dial_cancel(d);
+            dial_cancel(&d);
             snprintf(err, errlen, "reactor_call_later: %s", strerror(errno));
             return -1;
         }
@@ -292,7 +292,7 @@ int co_connect(const char *host, int port, double deadline, char *err, size_t er
     reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */
     co->timer = NULL;
     if (!w.answered) {         /* the deadline (ETIMEDOUT), or co_fail_all */
-        dial_cancel(d);
+        dial_cancel(&d);
         errno = co->wake_errno;
         snprintf(err, errlen, "connect %s: %s", net_host_port(where, sizeof where, host, port),
                  strerror(errno));
