@@ -3,8 +3,8 @@
 # (common/docs, `make docs`), the links between chapters, the glossary, and
 # `make demo`'s one scale. Every <!-- output: COMMAND --> marker must be
 # followed by a fenced block, and each block not marked slow must have the
-# shape of a fresh run of its command (only numbers move); a README block
-# that looks like program output must have a marker.
+# shape of a fresh run of its command (only numbers move); a block in a
+# README or a deck that looks like program output must have a marker.
 
 load helpers
 
@@ -20,8 +20,8 @@ DOCS=$TOP/common/docs
     [ "$status" -eq 0 ]
 }
 
-@test "no chapter README shows program output without a marker" {
-    run "$DOCS" --unmarked "$TOP"/chapters/[0-9][0-9]-*/README.md
+@test "no chapter README or deck shows program output without a marker" {
+    run "$DOCS" --unmarked "$TOP"/chapters/[0-9][0-9]-*/README.md "$TOP"/slides/[0-9][0-9]-*.md
     echo "$output"
     [ "$status" -eq 0 ]
     [ -z "$output" ]
@@ -49,6 +49,15 @@ scratch() {
         '<!-- output: printf "%s\n" "$(basename "$PWD")" "http://127.0.0.1:43210/x  " "http://127.0.0.1:1/" "[::1]:8080" -->' \
         '```' 'ch' 'http://127.0.0.1:PORT/x' 'http://127.0.0.1:1/' '[::1]:PORT' '```' 'after')
     [ "$(cat "$BATS_TEST_TMPDIR/ch/README.md")" = "$expected" ]
+}
+
+@test "a deck's commands run in its chapter's folder, even when the deck is named by a relative path" {
+    mkdir -p "$BATS_TEST_TMPDIR/slides"
+    printf '%s\n' '<!-- output: basename "$PWD" -->' '```' 'old' '```' > "$BATS_TEST_TMPDIR/slides/01-blocking.md"
+    cd "$BATS_TEST_TMPDIR"
+    run "$DOCS" slides/01-blocking.md
+    [ "$status" -eq 0 ]
+    [ "$(sed -n 3p slides/01-blocking.md)" = 01-blocking ]
 }
 
 @test "a marker without a block, or whose command does not run, is an error naming file and line" {

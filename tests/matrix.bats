@@ -11,11 +11,16 @@ load helpers
 
 teardown() { stop_servers; }
 
-# The fetchers that are built.
+# The fetchers that are built, and can run here: a chapter's executable
+# `available`, if any, says why not (chapter 14: no io_uring) and is skipped.
 fetchers() {
-    local f
+    local f why
     for f in ${MATRIX_FETCHERS:-"$TOP"/chapters/*/fetch}; do
-        [ -x "$f" ] && echo "$f"
+        [ -x "$f" ] || continue
+        if [ -x "${f%/*}/available" ]; then
+            why=$("${f%/*}/available") || { echo "# skipped ${f#"$TOP"/}: $why" >&3; continue; }
+        fi
+        echo "$f"
     done
 }
 

@@ -1,0 +1,415 @@
+/* Chapter 14: completion instead of readiness. The reactor (chapter 07)
+ * asks "tell me when I may read" and then reads; this proactor asks the
+ * kernel "do this read, tell me when it is done" through io_uring: each
+ * step of a fetch (socket, connect, send, recv, close) is a request put
+ * in the submission ring, and its result comes back in the completion
+ * ring. One io_uring_enter submits every queued request and waits.
+ * Each fetch's --timeout is one more request, a TIMEOUT, removed when the
+ * fetch ends first; when it fires, the step in flight is cancelled.
+ * A recv names no buffer: the kernel takes one from the ring's pool when
+ * the data comes, and we give it back once the bytes are parsed.
+ * Left out: non-blocking DNS (getaddrinfo blocks; the last name resolved
+ * is remembered), registered files, SQPOLL. The ring plumbing is in uring.c.
+ * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fetchcli.h"
+#include "http.h"
+#include "net.h"
+#include "timeline.h"
+#include "url.h"
+#include "uring.h"
+
+/* slide:ops */
+/* What a request was, kept in its user_data next to the conn's index:
+ * user_data = index << OP_BITS | op. A completion carries only that, a
+ * result (bytes, a new fd, or -errno) and flags. */
+enum op { OP_SOCKET = 1, OP_CONNECT, OP_SEND, OP_RECV, OP_CLOSE,
+          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL };
+#define OP_BITS 4
+/* end slide */
+static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
+                                       "close", "timeout", "timeout remove", "cancel" };
+
+#define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
+#define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
+#define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
+#define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
+
+/* slide:conn */
+struct conn {
+    struct fetch_result *result;
+    struct url url;
+    struct sockaddr_in addr;       /* read by the kernel for CONNECT */
+    int fd;
+    enum op io;                    /* the step in flight, 0 when none */
+    int pending;                   /* requests whose completion has not come */
+    int timer_on, done, released, connecting;
+    struct __kernel_timespec ts;   /* the TIMEOUT's length */
+    char *request;                 /* the kernel reads it until SEND completes */
+    size_t request_len, sent;
+    struct http_response response;
+};
+/* end slide */
+
+struct fetcher {
+    struct uring ring;
+    struct conn *conns;
+    int n, next;                   /* conns[next..n) have not been started */
+    int in_flight, max_in_flight;  /* started and not released */
+    int connecting;                /* SOCKET or CONNECT in flight */
+    double timeout;
+    char host[URL_HOST_MAX + 1];   /* the last name resolved, and to what */
+    int port;
+    struct sockaddr_in addr;
+};
+
+/* A submission slot, making room by submitting the full ring; NULL when
+ * even that fails (errno from io_uring_enter). */
+static struct io_uring_sqe *new_sqe(struct fetcher *f)
+{
+    struct io_uring_sqe *sqe = uring_sqe(&f->ring);
+    while (sqe == NULL) {
+        if (uring_enter(&f->ring, 0) < 0 && errno != EINTR)
+            return NULL;
+        sqe = uring_sqe(&f->ring);
+    }
+    return sqe;
+}
+
+static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
+{
+    return (uint64_t)(c - f->conns) << OP_BITS | op;
+}
+
+static void conn_end(struct fetcher *f, struct conn *c);
+
+/* c's connect is over, well or not: the next URL may start connecting. */
+static void connected(struct fetcher *f, struct conn *c)
+{
+    f->connecting -= c->connecting;
+    c->connecting = 0;
+}
+
+/* Queues the next step of c; it goes in at the next io_uring_enter. */
+static void submit(struct fetcher *f, struct conn *c, enum op op)
+{
+    struct io_uring_sqe *sqe = new_sqe(f);
+    if (sqe == NULL) {
+        report_fail(c->result, "io_uring_enter: %s", strerror(errno));
+        conn_end(f, c);
+        return;
+    }
+    sqe->opcode = op == OP_SOCKET ? IORING_OP_SOCKET : op == OP_CONNECT ? IORING_OP_CONNECT
+                : op == OP_SEND ? IORING_OP_SEND : IORING_OP_RECV;
+    sqe->fd = c->fd;
+    /* slide:submit */
+    if (op == OP_SOCKET) {
+        sqe->fd = AF_INET;
+        sqe->off = SOCK_STREAM | SOCK_CLOEXEC;
+    } else if (op == OP_CONNECT) {
+        sqe->addr = (uintptr_t)&c->addr;
+        sqe->off = sizeof c->addr;
+    } else if (op == OP_SEND) {
+        sqe->addr = (uintptr_t)(c->request + c->sent);
+        sqe->len = (unsigned)(c->request_len - c->sent);
+        sqe->msg_flags = MSG_NOSIGNAL;
+    } else {
+        sqe->flags = IOSQE_BUFFER_SELECT;     /* a buffer from the pool, */
+        sqe->buf_group = URING_BUF_GROUP;     /* picked when data comes */
+        sqe->len = POOL_BUFFER_SIZE;
+    }
+    sqe->user_data = tag(f, c, op);
+    /* end slide */
+    c->io = op;
+    c->pending++;
+}
+
+/* Queues a request that ends something (a close, a timer removed, a step
+ * cancelled), pointing at fd or at another request's user_data. Where no
+ * slot can be had, the blocking call does it instead. */
+static void submit_end(struct fetcher *f, struct conn *c, enum op op, uint64_t target)
+{
+    struct io_uring_sqe *sqe = new_sqe(f);
+    if (sqe == NULL) {
+        if (op == OP_CLOSE)
+            net_close(c->fd);
+        else if (op == OP_CANCEL)
+            shutdown(c->fd, SHUT_RDWR);   /* the step then completes by itself */
+        return;                           /* a timer left running fires harmlessly */
+    }
+    sqe->opcode = op == OP_CLOSE ? IORING_OP_CLOSE
+                : op == OP_CANCEL ? IORING_OP_ASYNC_CANCEL : IORING_OP_TIMEOUT_REMOVE;
+    sqe->fd = op == OP_CLOSE ? c->fd : -1;
+    sqe->addr = target;
+    sqe->user_data = tag(f, c, op);
+    c->pending++;
+}
+
+/* Ends c, well or not: its result is final now. What it still has in the
+ * kernel is cancelled or closed; its buffers stay until those complete. */
+static void conn_end(struct fetcher *f, struct conn *c)
+{
+    struct fetch_result *r = c->result;
+    if (c->done)
+        return;
+    c->done = 1;
+    connected(f, c);
+    if (r->error[0] == '\0') {
+        r->status = c->response.status;
+        r->body = c->response.body;       /* the result owns the body now */
+        r->bytes = c->response.body_len;
+        c->response.body = NULL;
+    }
+    r->end = timeline_now();
+    /* slide:end */
+    if (c->io != 0)
+        submit_end(f, c, OP_CANCEL, tag(f, c, c->io));
+    if (c->fd >= 0)
+        submit_end(f, c, OP_CLOSE, 0);
+    if (c->timer_on)
+        submit_end(f, c, OP_TIMEOUT_REMOVE, tag(f, c, OP_TIMEOUT));
+    /* end slide */
+}
+
+/* Frees what c held, once nothing of it is left in the kernel. */
+static void conn_release(struct fetcher *f, struct conn *c)
+{
+    free(c->request);
+    c->request = NULL;
+    http_response_free(&c->response);
+    c->released = 1;
+    f->in_flight--;
+}
+
+static void step_fail(struct fetcher *f, struct conn *c, enum op op, int res)
+{
+    report_fail(c->result, "%s %s:%d: %s", op_name[op], c->url.host, c->url.port,
+                strerror(-res));
+    conn_end(f, c);
+}
+
+/* The response so far, fed with the `res` bytes one recv brought into
+ * buf (0: the peer closed). */
+static void on_received(struct fetcher *f, struct conn *c, const char *buf, int res)
+{
+    char err[HTTP_ERR_LEN];
+    enum http_progress progress = res == 0
+        ? http_response_eof(&c->response, err, sizeof err)
+        : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
+    if (progress == HTTP_ERROR)
+        report_fail(c->result, "%s", err);
+    if (progress == HTTP_MORE)
+        submit(f, c, OP_RECV);
+    else
+        conn_end(f, c);
+}
+
+/* One step of c completed with res: start the next one. */
+static void step(struct fetcher *f, struct conn *c, enum op op, int res, const char *buf)
+{
+    if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS) {   /* ENOBUFS: pool empty */
+        submit(f, c, op);                 /* not done: ask again */
+        return;
+    }
+    if (res < 0) {
+        step_fail(f, c, op, res);         /* "connect 127.0.0.1:1: Connection refused" */
+        return;
+    }
+    /* slide:step */
+    if (op == OP_SOCKET) {
+        c->fd = res;                      /* the new socket */
+        submit(f, c, OP_CONNECT);
+    } else if (op == OP_CONNECT) {
+        connected(f, c);
+        submit(f, c, OP_SEND);
+    } else if (op == OP_SEND) {
+        c->sent += (size_t)res;           /* maybe short: send the rest */
+        submit(f, c, c->sent < c->request_len ? OP_SEND : OP_RECV);
+    } else {
+        on_received(f, c, buf, res);
+    }
+    /* end slide */
+}
+
+/* A completion came for c: res is what the request returned; flags name
+ * the pool's buffer a recv filled. */
+static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsigned flags)
+{
+    struct conn *c = &f->conns[user_data >> OP_BITS];
+    enum op op = (enum op)(user_data & ((1u << OP_BITS) - 1));
+    c->pending--;
+    /* slide:timeout */
+    if (op == OP_TIMEOUT) {
+        c->timer_on = 0;
+        if (res == -ETIME && !c->done) {  /* it fired (-ECANCELED: removed) */
+            report_fail(c->result, "timed out after %.2f s", f->timeout);
+            conn_end(f, c);               /* cancels the step in flight */
+        }
+    /* end slide */
+    } else if (op == OP_CLOSE) {
+        c->fd = -1;
+    } else if (op <= OP_RECV) {
+        c->io = 0;
+        const char *buf = flags & IORING_CQE_F_BUFFER ? uring_buffer(&f->ring, flags) : NULL;
+        if (!c->done)                     /* done: cancelled, or after the end */
+            step(f, c, op, res, buf);
+        if (buf != NULL)
+            uring_give_back(&f->ring, flags);   /* parsed: the kernel may refill it */
+    }
+    if (c->done && c->pending == 0)
+        conn_release(f, c);               /* nothing in the kernel points at c */
+}
+
+/* The address of host:port, from getaddrinfo (IPv4, like common/net). The
+ * last one is remembered: a thousand URLs on one server resolve once. */
+static int resolve(struct fetcher *f, struct conn *c, char *err, size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *list;
+    if (f->port != c->url.port || strcmp(f->host, c->url.host) != 0) {
+        int rc = getaddrinfo(c->url.host, NULL, &hints, &list);
+        if (rc != 0) {
+            snprintf(err, errlen, "resolve %s: %s", c->url.host,
+                     rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+            return -1;
+        }
+        memcpy(&f->addr, list->ai_addr, sizeof f->addr);
+        freeaddrinfo(list);
+        f->addr.sin_port = htons((uint16_t)c->url.port);
+        snprintf(f->host, sizeof f->host, "%s", c->url.host);
+        f->port = c->url.port;
+    }
+    c->addr = f->addr;
+    return 0;
+}
+
+/* Starts one fetch: its TIMEOUT and its SOCKET go in the ring together. */
+static void conn_start(struct fetcher *f, struct conn *c)
+{
+    struct fetch_result *r = c->result;
+    char err[URL_ERR_LEN + NET_ERR_LEN], request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    int len;
+    r->start = timeline_now();
+    http_response_init(&c->response);
+    f->in_flight++;
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0 || resolve(f, c, err, sizeof err) < 0)
+        report_fail(r, "%s", err);
+    else if ((len = http_format_get(request, sizeof request, &c->url)) < 0)
+        report_fail(r, "request too long");
+    else if ((c->request = strndup(request, (size_t)len)) == NULL)
+        report_fail(r, "strndup: %s", strerror(errno));
+    else
+        c->request_len = (size_t)len;
+    /* slide:start */
+    struct io_uring_sqe *sqe = r->error[0] == '\0' ? new_sqe(f) : NULL;
+    if (sqe != NULL) {
+        sqe->opcode = IORING_OP_TIMEOUT;  /* count 0: a pure timer */
+        sqe->addr = (uintptr_t)&c->ts;
+        sqe->len = 1;
+        sqe->user_data = tag(f, c, OP_TIMEOUT);
+        c->timer_on = 1;
+        c->pending++;
+        c->connecting = 1;
+        f->connecting++;
+        submit(f, c, OP_SOCKET);
+    /* end slide */
+    } else {
+        report_fail(r, "io_uring_enter: %s", strerror(errno));   /* kept: the first */
+        conn_end(f, c);
+    }
+    if (c->done && c->pending == 0)
+        conn_release(f, c);
+}
+
+static void start_more(struct fetcher *f)
+{
+    while (f->next < f->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
+        conn_start(f, &f->conns[f->next++]);
+}
+
+/* The loop: submit what is queued and wait for one completion, then take
+ * every completion there is. 0, or -1 with errno when the ring fails. */
+static int run(struct fetcher *f)
+{
+    start_more(f);
+    /* slide:loop */
+    while (f->in_flight > 0) {
+        if (uring_enter(&f->ring, 1) < 0 && errno != EINTR)
+            return -1;
+        struct io_uring_cqe *cqe;
+        while ((cqe = uring_peek(&f->ring)) != NULL) {
+            uint64_t user_data = cqe->user_data;
+            int res = cqe->res;
+            unsigned flags = cqe->flags;
+            uring_seen(&f->ring);         /* copied: the slot may go */
+            on_completion(f, user_data, res, flags);
+        }
+        start_more(f);                    /* slots freed: the next URLs */
+    }
+    /* end slide */
+    return 0;
+}
+
+/* When the ring itself fails, every fetch not finished fails with `why`.
+ * What is in the kernel is left there: exit takes the ring and the fds. */
+static void fail_unfinished(struct fetcher *f, const char *why)
+{
+    for (int i = 0; i < f->n; i++) {
+        struct conn *c = &f->conns[i];
+        if (!c->done)
+            report_fail(c->result, "%s", why);
+        if (i < f->next && !c->released) {
+            conn_end(f, c);
+            c->pending = 0;
+            conn_release(f, c);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct fetch_job job;
+    char why[FETCH_ERR_LEN];
+    int rc = fetchcli_parse(&job, argc, argv, "uring",
+                            "Fetch every URL at once through io_uring: each step a request, "
+                            "each result a completion (chapter 14).", NULL, 0);
+    if (rc != FETCHCLI_RUN)
+        return rc;
+    long fds = net_raise_fd_limit();
+    struct fetcher f = { .n = job.n, .timeout = job.timeout, .port = -1,
+                         .max_in_flight = fds > 64 ? (int)(fds - 32) : 32 };
+    f.conns = calloc((size_t)job.n, sizeof *f.conns);
+    if (f.conns == NULL || uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
+        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0) {
+        if (f.conns == NULL)
+            snprintf(why, sizeof why, "calloc: %s", strerror(errno));
+        fprintf(stderr, "uring: %s\n", why);
+        for (int i = 0; i < job.n; i++)
+            report_fail(&job.results[i], "%s", why);
+        if (f.conns != NULL)
+            uring_free(&f.ring);
+        free(f.conns);
+        fetchcli_finish(&job);
+        return 1;
+    }
+    struct __kernel_timespec ts = { .tv_sec = (long long)job.timeout,
+        .tv_nsec = (long long)((job.timeout - (double)(long long)job.timeout) * 1e9) };
+    for (int i = 0; i < job.n; i++)
+        f.conns[i] = (struct conn){ .result = &job.results[i], .fd = -1, .ts = ts };
+    if (run(&f) < 0) {
+        snprintf(why, sizeof why, "io_uring_enter: %s", strerror(errno));
+        fail_unfinished(&f, why);
+    }
+    uring_free(&f.ring);
+    free(f.conns);
+    return fetchcli_finish(&job);
+}
