@@ -8,8 +8,11 @@
 #   make bench    this machine's figures: 1000 URLs, curl, wrk, chapters/*/bench
 #   make clean
 # In a workshop:
-#   make exercises   check every chapter's exercises/K-slug.c: passed / not yet
-#   make solutions   check the kit: solutions pass, starters fail
+#   make check       before the workshop: this machine is ready (about a minute)
+#   make exercises [CHAPTER=07] [EX=1]   check your exercises/K-slug.c: passed / not yet
+#   make solutions [CHAPTER=07] [EX=1]   check the kit: solutions pass, starters fail
+#   make kit-check   starters and solutions still match the chapter code they copy
+#   make kit-sync    copy the marked chapter code into them again
 #   make slides      rewrite the code on slides/*.md from the sources, redraw their timelines
 #   make docs [CHAPTER=07 | FILE=path.md]   rerun the output shown in the READMEs
 #                    and decks (every <!-- output: --> block; about 10 min in full)
@@ -19,6 +22,9 @@
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 # Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.
 TSAN_CHAPTERS := $(sort $(patsubst %/Makefile,%,$(shell grep -lE '^TSAN *[:?]?= *yes *$$' $(addsuffix /Makefile,$(CHAPTERS)) 2>/dev/null)))
+# The fetchers whose name lookups run on common/resolve's threads: `make tsan`
+# runs them on tests/names.bats (slow lookups, many at once).
+RESOLVER_CHAPTERS := chapters/07-reactor chapters/08-deferreds chapters/10-coroutines
 FUZZ_SECONDS ?= 60
 
 all:
@@ -48,11 +54,29 @@ bench: all
 sanitize:
 	@$(MAKE) --no-print-directory FLAVOR=sanitize KIT_STARTERS=no test
 
+# CHAPTER=07 picks chapters/07-*; EX=1 (or EX=1-call-every) one exercise.
+KIT_CHAPTERS = $(if $(CHAPTER),$(wildcard chapters/$(CHAPTER)*),$(CHAPTERS))
+
 exercises: all
-	@common/run-exercises $(CHAPTERS)
+	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
+	common/run-exercises --ex '$(EX)' $(KIT_CHAPTERS)
 
 solutions: all
-	@common/run-exercises --solutions $(CHAPTERS)
+	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
+	common/run-exercises --solutions --ex '$(EX)' $(KIT_CHAPTERS)
+
+kit-check:
+	@common/kit-check
+
+kit-sync:
+	@common/kit-check --fix
+
+# Before a workshop: compilers, bats, the slow server, one fetch per model,
+# every starter builds and every solution passes a smoke run.
+check:
+	@common/check
+
+.PHONY: kit-check kit-sync check
 
 # The code on the decks from the sources; their timelines redrawn from real runs.
 slides: all
@@ -76,9 +100,9 @@ tsan:
 	@if [ -z "$(TSAN_CHAPTERS)" ]; then echo "tsan: no chapter sets TSAN = yes; nothing to run"; exit 0; fi; \
 	echo "tsan: $(TSAN_CHAPTERS)"; \
 	$(MAKE) --no-print-directory -C common FLAVOR=tsan || exit 1; \
-	for c in $(TSAN_CHAPTERS); do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
+	for c in $(TSAN_CHAPTERS) $(RESOLVER_CHAPTERS) tests; do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
 	MATRIX_FETCHERS="$(foreach c,$(TSAN_CHAPTERS),$(CURDIR)/$(c)/fetch)" \
-	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats
+	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats tests/names.bats
 
 valgrind:
 	@$(MAKE) --no-print-directory FLAVOR=normal all

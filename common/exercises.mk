@@ -1,15 +1,16 @@
 # exercises.mk: a chapter's workshop kit (chapter.mk includes it).
-#   make exercises   build your exercises/K-slug.c and check each: passed / not yet
-#   make solutions   check the kit: every solution passes, every starter fails
+#   make exercises [EX=K]   build your exercises/K-slug.c and check each (or
+#                    exercise K alone: EX=1 or EX=1-slug): passed / not yet
+#   make solutions [EX=K]   check the kit: every solution passes, every starter fails
 # A chapter whose exercises link chapter objects lists them, e.g.
 #   EXERCISE_OBJS = tq.o
 # The work is done by common/run-exercises, which also runs from the top.
 
 exercises: FORCE
-	@$(TOP)/common/run-exercises $(CURDIR)
+	@$(TOP)/common/run-exercises --ex '$(EX)' $(CURDIR)
 
 solutions: FORCE
-	@$(TOP)/common/run-exercises --solutions $(CURDIR)
+	@$(TOP)/common/run-exercises --solutions --ex '$(EX)' $(CURDIR)
 
 # For run-exercises: builds what an exercise links with, then prints the
 # compile and link flags. Second expansion: EXERCISE_OBJS may be set after

@@ -45,5 +45,5 @@ teardown() { stop_servers; }
     [[ $output == *"--max-failures N"* ]]
     run "$PROGRAM" --max-failures lots http://x/
     [ "$status" -eq 2 ]
-    [[ $output == *"--max-failures"* ]]
+    [[ $output == *"--max-failures must be a number from "* ]]
 }

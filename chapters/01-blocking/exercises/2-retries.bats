@@ -47,5 +47,5 @@ requests() { grep -c "GET $1 HTTP" "$BATS_TEST_TMPDIR/server.0.log" || true; }
     [[ $output == *"--retries N"* ]]
     run "$PROGRAM" --retries -1 http://x/
     [ "$status" -eq 2 ]
-    [[ $output == *"--retries"* ]]
+    [[ $output == *"--retries must be a number from 0 to 10"* ]]
 }

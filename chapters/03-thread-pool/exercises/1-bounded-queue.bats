@@ -36,4 +36,5 @@ six_pages() { pages=(); for i in 1 2 3 4 5 6; do pages+=("$SLOW/slow?delay=0.2")
 @test "--queue 0 is a usage error" {
     run "$PROGRAM" --queue 0 http://x/
     [ "$status" -eq 2 ]
+    [[ $output == *"--queue must be a number from "* ]]   # not "unknown option"
 }

@@ -40,6 +40,7 @@ static void queue_put(struct pool *p, int index)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* kit: fetch.c#queue_close() */
 static void queue_close(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -47,8 +48,10 @@ static void queue_close(struct pool *p)
     pthread_cond_broadcast(&p->work_ready);  /* wake them all: time to go */
     pthread_mutex_unlock(&p->lock);
 }
+/* end kit */
 
 /* The next URL index, or -1 once the queue is empty and closed. */
+/* kit: fetch.c#queue_take() */
 static int queue_take(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -58,7 +61,9 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -73,8 +78,10 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
+/* kit: fetch.c#wait_completed() */
 static int wait_completed(struct pool *p, int k)
 {
     pthread_mutex_lock(&p->lock);
@@ -84,8 +91,10 @@ static int wait_completed(struct pool *p, int k)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* One line on stderr per completed fetch, in the order they complete. */
+/* kit: fetch.c#print_completed() */
 static void print_completed(const struct fetch_job *job, int k, int index)
 {
     const struct fetch_result *r = &job->results[index];
@@ -96,9 +105,11 @@ static void print_completed(const struct fetch_job *job, int k, int index)
         fprintf(stderr, "pool: done %d/%d at %.3f s: #%d %d, %zu bytes  %s\n",
                 k + 1, job->n, r->end - job->t0, index + 1, r->status, r->bytes, r->url);
 }
+/* end kit */
 
 /* Starts up to n workers; returns how many started (an error for each
  * one that did not). */
+/* kit: fetch.c#start_workers() */
 static int start_workers(struct pool *p, pthread_t *workers, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -111,6 +122,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     }
     return n;
 }
+/* end kit */
 
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {

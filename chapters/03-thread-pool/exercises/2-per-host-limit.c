@@ -27,6 +27,7 @@ struct pool {
     int per_host;                /* --per-host: TODO */
 };
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -53,7 +54,9 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -68,8 +71,10 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
+/* kit: fetch.c#wait_completed() */
 static int wait_completed(struct pool *p, int k)
 {
     pthread_mutex_lock(&p->lock);
@@ -79,8 +84,10 @@ static int wait_completed(struct pool *p, int k)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* One line on stderr per completed fetch, in the order they complete. */
+/* kit: fetch.c#print_completed() */
 static void print_completed(const struct fetch_job *job, int k, int index)
 {
     const struct fetch_result *r = &job->results[index];
@@ -91,9 +98,11 @@ static void print_completed(const struct fetch_job *job, int k, int index)
         fprintf(stderr, "pool: done %d/%d at %.3f s: #%d %d, %zu bytes  %s\n",
                 k + 1, job->n, r->end - job->t0, index + 1, r->status, r->bytes, r->url);
 }
+/* end kit */
 
 /* Starts up to n workers; returns how many started (an error for each
  * one that did not). */
+/* kit: fetch.c#start_workers() */
 static int start_workers(struct pool *p, pthread_t *workers, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -106,7 +115,9 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     }
     return n;
 }
+/* end kit */
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -125,6 +136,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -14,6 +14,7 @@
 #define DEFAULT_WORKERS 5
 
 /* Everything the threads share, and the one lock that guards it. */
+/* kit: fetch.c#struct pool */
 struct pool {
     pthread_mutex_t lock;
     pthread_cond_t work_ready;   /* a job was queued, or the queue was closed */
@@ -25,7 +26,9 @@ struct pool {
     int n_completed;
     struct fetch_job *job;       /* results[i] belongs to whoever took job i */
 };
+/* end kit */
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -52,7 +55,9 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -67,8 +72,10 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
+/* kit: fetch.c#wait_completed() */
 static int wait_completed(struct pool *p, int k)
 {
     pthread_mutex_lock(&p->lock);
@@ -78,8 +85,10 @@ static int wait_completed(struct pool *p, int k)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* One line on stderr per completed fetch, in the order they complete. */
+/* kit: fetch.c#print_completed() */
 static void print_completed(const struct fetch_job *job, int k, int index)
 {
     const struct fetch_result *r = &job->results[index];
@@ -90,9 +99,11 @@ static void print_completed(const struct fetch_job *job, int k, int index)
         fprintf(stderr, "pool: done %d/%d at %.3f s: #%d %d, %zu bytes  %s\n",
                 k + 1, job->n, r->end - job->t0, index + 1, r->status, r->bytes, r->url);
 }
+/* end kit */
 
 /* Starts up to n workers; returns how many started (an error for each
  * one that did not). */
+/* kit: fetch.c#start_workers() */
 static int start_workers(struct pool *p, pthread_t *workers, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -105,7 +116,9 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     }
     return n;
 }
+/* end kit */
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -124,7 +137,9 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
+/* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
     int n_workers = DEFAULT_WORKERS;
@@ -162,3 +177,4 @@ int main(int argc, char **argv)
     free(p.completed);
     return fetchcli_finish(&job);   /* every worker is joined: safe to read */
 }
+/* end kit */

@@ -72,6 +72,7 @@ static void host_leave(struct pool *p, struct host *h)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* kit: fetch.c#queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -98,6 +99,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 static void *worker(void *arg)
 {
@@ -117,6 +119,7 @@ static void *worker(void *arg)
 }
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
+/* kit: fetch.c#wait_completed() */
 static int wait_completed(struct pool *p, int k)
 {
     pthread_mutex_lock(&p->lock);
@@ -126,8 +129,10 @@ static int wait_completed(struct pool *p, int k)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* One line on stderr per completed fetch, in the order they complete. */
+/* kit: fetch.c#print_completed() */
 static void print_completed(const struct fetch_job *job, int k, int index)
 {
     const struct fetch_result *r = &job->results[index];
@@ -138,9 +143,11 @@ static void print_completed(const struct fetch_job *job, int k, int index)
         fprintf(stderr, "pool: done %d/%d at %.3f s: #%d %d, %zu bytes  %s\n",
                 k + 1, job->n, r->end - job->t0, index + 1, r->status, r->bytes, r->url);
 }
+/* end kit */
 
 /* Starts up to n workers; returns how many started (an error for each
  * one that did not). */
+/* kit: fetch.c#start_workers() */
 static int start_workers(struct pool *p, pthread_t *workers, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -153,7 +160,9 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     }
     return n;
 }
+/* end kit */
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -172,6 +181,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

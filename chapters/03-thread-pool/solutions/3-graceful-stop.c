@@ -49,6 +49,7 @@ static void queue_put(struct pool *p, int index)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* kit: fetch.c#queue_close() */
 static void queue_close(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -56,8 +57,10 @@ static void queue_close(struct pool *p)
     pthread_cond_broadcast(&p->work_ready);  /* wake them all: time to go */
     pthread_mutex_unlock(&p->lock);
 }
+/* end kit */
 
 /* The next URL index, or -1 once the queue is empty and closed. */
+/* kit: fetch.c#queue_take() */
 static int queue_take(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -67,6 +70,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* The signal watcher: waits for SIGINT or SIGTERM (SIGUSR1: quit), then
  * cancels every job still in the queue and closes it. */
@@ -105,6 +109,7 @@ static int block_signals(sigset_t *old)
     return pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
+/* kit: fetch.c#worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -119,8 +124,10 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
+/* end kit */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
+/* kit: fetch.c#wait_completed() */
 static int wait_completed(struct pool *p, int k)
 {
     pthread_mutex_lock(&p->lock);
@@ -130,8 +137,10 @@ static int wait_completed(struct pool *p, int k)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
+/* end kit */
 
 /* One line on stderr per completed fetch, in the order they complete. */
+/* kit: fetch.c#print_completed() */
 static void print_completed(const struct fetch_job *job, int k, int index)
 {
     const struct fetch_result *r = &job->results[index];
@@ -142,9 +151,11 @@ static void print_completed(const struct fetch_job *job, int k, int index)
         fprintf(stderr, "pool: done %d/%d at %.3f s: #%d %d, %zu bytes  %s\n",
                 k + 1, job->n, r->end - job->t0, index + 1, r->status, r->bytes, r->url);
 }
+/* end kit */
 
 /* Starts up to n workers; returns how many started (an error for each
  * one that did not). */
+/* kit: fetch.c#start_workers() */
 static int start_workers(struct pool *p, pthread_t *workers, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -157,7 +168,9 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     }
     return n;
 }
+/* end kit */
 
+/* kit: fetch.c#run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -176,6 +189,7 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -3,10 +3,11 @@
 # the starter hangs (killed by timeout) past 64 KiB.
 
 load ../../../tests/helpers
+load ../../../common/kit
 
 @test "10 bytes, 0 bytes, 1 MiB and 5 MiB all arrive; the child exits 0" {
     for bytes in 10 0 1048576 5242880; do
-        run timeout 5 "$PROGRAM" "$bytes"
+        run_within 5 "$PROGRAM" "$bytes"
         echo "$bytes: status $status: $output"
         [ "$status" -eq 0 ]
         [[ $output =~ ^read\ $bytes\ bytes\;\ child\ [0-9]+\ exited\ with\ status\ 0$ ]]

@@ -30,6 +30,7 @@
 static int max_children = 0;   /* --max-children N: 0 means no limit */
 
 /* The parent's view of one child. */
+/* kit: fetch.c#struct child */
 struct child {
     pid_t pid;                    /* 0 once reaped (or never started) */
     int fd;                       /* the read end of its pipe, -1 once closed */
@@ -38,6 +39,7 @@ struct child {
     size_t got;                   /* bytes of it so far */
     char *body;
 };
+/* end kit */
 
 /* A signal handler may do almost nothing safely: it notes the signal and
  * writes a byte to a pipe that poll() watches, so the main loop wakes up
@@ -46,6 +48,7 @@ static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t caught_signal;
 static sigset_t stop_signals;     /* SIGINT and SIGTERM */
 
+/* kit: fetch.c#on_stop_signal() */
 static void on_stop_signal(int signo)
 {
     int saved_errno = errno;
@@ -53,7 +56,9 @@ static void on_stop_signal(int signo)
     if (write(signal_pipe[1], "!", 1) < 0) { /* full: poll() is awake already */ }
     errno = saved_errno;
 }
+/* end kit */
 
+/* kit: fetch.c#set_stop_handler() */
 static void set_stop_handler(void (*handler)(int))
 {
     struct sigaction sa;
@@ -64,7 +69,9 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
+/* end kit */
 
+/* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
@@ -78,7 +85,9 @@ static void run_child(struct fetch_result *r, double timeout, int out)
         _exit(1);                                           /* the parent has gone */
     _exit(0);
 }
+/* end kit */
 
+/* kit: fetch.c#fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
@@ -124,8 +133,10 @@ static int start_child(struct fetch_job *job, struct child *kids, int i)
     kids[i].fd = fds[0];
     return 0;
 }
+/* end kit */
 
 /* Waits for the child to end (retrying EINTR); its wait status. */
+/* kit: fetch.c#reap() */
 static int reap(pid_t pid)
 {
     int status = 0;
@@ -133,7 +144,9 @@ static int reap(pid_t pid)
         continue;
     return status;
 }
+/* end kit */
 
+/* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
  * once, so it does not linger as a zombie, and fill in its result. */
 static void finish_child(struct child *c, struct fetch_result *r)
@@ -163,10 +176,12 @@ static void finish_child(struct child *c, struct fetch_result *r)
     free(c->body);
     c->body = NULL;
 }
+/* end kit */
 
 /* Reads what child c has sent since last time, into its head, then its
  * body. 1 when the message is complete or the pipe closed or broke (then
  * finish the child), 0 to wait for more. */
+/* kit: fetch.c#read_child() */
 static int read_child(struct child *c)
 {
     const size_t head_size = sizeof c->head;
@@ -189,6 +204,7 @@ static int read_child(struct child *c)
     }
     return c->got >= head_size && c->got == head_size + c->head.bytes;
 }
+/* end kit */
 
 /* Starts children for the next URLs while fewer than max_children are
  * alive (all of them when max_children is 0). */
@@ -235,6 +251,7 @@ static int drain(struct fetch_job *job, struct child *kids, struct pollfd *fds)
     }
 }
 
+/* kit: fetch.c#stop */
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
@@ -257,8 +274,10 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
             report_fail(&results[i], "%s", why);   /* never started, or killed */
     }
 }
+/* end kit */
 
 /* The handler, and the pipe it writes to. */
+/* kit: fetch.c#catch_stop_signals() */
 static int catch_stop_signals(void)
 {
     sigemptyset(&stop_signals);
@@ -271,6 +290,7 @@ static int catch_stop_signals(void)
     set_stop_handler(on_stop_signal);
     return 0;
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

@@ -40,6 +40,7 @@ static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t caught_signal;
 static sigset_t stop_signals;
 
+/* kit: fetch.c#on_stop_signal() */
 static void on_stop_signal(int signo)
 {
     int saved_errno = errno;
@@ -47,7 +48,9 @@ static void on_stop_signal(int signo)
     if (write(signal_pipe[1], "!", 1) < 0) { /* full: poll() is awake already */ }
     errno = saved_errno;
 }
+/* end kit */
 
+/* kit: fetch.c#set_stop_handler() */
 static void set_stop_handler(void (*handler)(int))
 {
     struct sigaction sa;
@@ -58,6 +61,7 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
+/* end kit */
 
 static void close_fd(int *fd)
 {
@@ -163,6 +167,7 @@ static void give_next(struct worker *wk, struct fetch_job *job, int *next)
         close_fd(&wk->task_fd);   /* the worker is gone: its result pipe will say how */
 }
 
+/* kit: fetch.c#reap() */
 static int reap(pid_t pid)
 {
     int status = 0;
@@ -170,6 +175,7 @@ static int reap(pid_t pid)
         continue;
     return status;
 }
+/* end kit */
 
 /* The result pipe of wk closed: reap it; the URL it was on (if any) fails. */
 static void finish_worker(struct worker *wk, struct fetch_job *job)
@@ -291,6 +297,7 @@ static void stop_workers(struct worker *pool, int n_workers, struct fetch_job *j
         }
 }
 
+/* kit: fetch.c#catch_stop_signals() */
 static int catch_stop_signals(void)
 {
     sigemptyset(&stop_signals);
@@ -303,6 +310,7 @@ static int catch_stop_signals(void)
     set_stop_handler(on_stop_signal);
     return 0;
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

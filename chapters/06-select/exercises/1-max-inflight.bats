@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Exercise 1 (chapter 06): --max-inflight N makes waves of N.
+# Exercise 1 (chapter 06): --max-inflight N makes waves of N; 0 or 2000
+# is a usage error that gives the range, and --help lists the option.
 load ../../../tests/helpers
 teardown() { stop_servers; }
 
@@ -23,10 +24,14 @@ teardown() { stop_servers; }
     check "$(summary_seconds) < 0.55"
 }
 
-@test "--max-inflight 0 and 2000 are usage errors" {
+@test "--max-inflight 0 and 2000 are usage errors that give the range (not 'unknown option')" {
     run "$PROGRAM" --max-inflight 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
-    [[ $output == *"--max-inflight"* ]]
+    [[ $output == *"--max-inflight must be a number from 1 to 1008, not '0'"* ]]
     run "$PROGRAM" --max-inflight 2000 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
+    [[ $output == *"from 1 to 1008"* ]]
+    run "$PROGRAM" --help
+    [ "$status" -eq 0 ]
+    [[ $output == *"--max-inflight N"* ]]
 }

@@ -25,4 +25,5 @@ teardown() { stop_servers; }
 @test "--per-host 0 is a usage error" {
     run "$PROGRAM" --per-host 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
+    [[ $output == *"--per-host must be a number from "* ]]   # not "unknown option"
 }

@@ -18,6 +18,7 @@
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
 #define MAX_IN_FLIGHT (FD_SETSIZE - 16)
 
+/* kit: fetch.c#conn */
 enum conn_state { QUEUED, CONNECTING, SENDING, RECEIVING, DONE };
 
 struct conn {
@@ -30,8 +31,10 @@ struct conn {
     size_t request_len, sent;         /* a write may be short: how far we got */
     struct http_response response;    /* fed whatever each read brings */
 };
+/* end kit */
 
 /* Ends c, well or not: closes the socket and files the result. */
+/* kit: fetch.c#conn_finish() */
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
@@ -47,14 +50,18 @@ static void conn_finish(struct conn *c)
     r->end = timeline_now();
     c->state = DONE;
 }
+/* end kit */
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* When waiting itself fails, every fetch not yet done fails with it. */
+/* kit: fetch.c#fail_all() */
 static void fail_all(struct conn *conns, int n, const char *call)
 {
     int saved = errno;
@@ -64,7 +71,9 @@ static void fail_all(struct conn *conns, int n, const char *call)
             conn_fail(&conns[i], call);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
@@ -91,7 +100,9 @@ static void conn_start(struct conn *c, double timeout)
     }
     conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#conn_io */
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
 static void send_some(struct conn *c)
 {
@@ -148,7 +159,9 @@ static void conn_step(struct conn *c, int readable, int writable)
         receive_some(c);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
@@ -169,9 +182,11 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
     }
     return max_fd;
 }
+/* end kit */
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
+/* kit: fetch.c#handle_ready() */
 static int handle_ready(struct conn *conns, int n, const fd_set *readable,
                         const fd_set *writable, double timeout)
 {
@@ -189,7 +204,9 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
     }
     return finished;
 }
+/* end kit */
 
+/* kit: fetch.c#seconds_to_timeval() */
 static struct timeval seconds_to_timeval(double seconds)
 {
     if (seconds < 0)
@@ -198,7 +215,9 @@ static struct timeval seconds_to_timeval(double seconds)
     tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6) + 1;  /* round up */
     return tv;
 }
+/* end kit */
 
+/* kit: fetch.c#loop */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;
@@ -230,7 +249,9 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         done += finished;
     }
 }
+/* end kit */
 
+/* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
     struct fetch_job job;
@@ -257,3 +278,4 @@ int main(int argc, char **argv)
     free(conns);
     return fetchcli_finish(&job);
 }
+/* end kit */

@@ -53,13 +53,16 @@ static void conn_finish(struct conn *c)
                 r->url, c->connected - r->start, c->first_byte - r->start);
 }
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
 /* When waiting itself fails, every fetch not yet done fails with it. */
+/* kit: fetch.c#fail_all() */
 static void fail_all(struct conn *conns, int n, const char *call)
 {
     int saved = errno;
@@ -69,7 +72,9 @@ static void fail_all(struct conn *conns, int n, const char *call)
             conn_fail(&conns[i], call);
     }
 }
+/* end kit */
 
+/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
@@ -96,8 +101,10 @@ static void conn_start(struct conn *c, double timeout)
     }
     conn_finish(c);
 }
+/* end kit */
 
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
+/* kit: fetch.c#send_some() */
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
@@ -111,6 +118,7 @@ static void send_some(struct conn *c)
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
+/* end kit */
 
 /* Reads what has arrived, which may be any piece of the response. */
 static void receive_some(struct conn *c)
@@ -157,6 +165,7 @@ static void conn_step(struct conn *c, int readable, int writable)
     }
 }
 
+/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
@@ -177,9 +186,11 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
     }
     return max_fd;
 }
+/* end kit */
 
 /* Moves every ready conn, then fails those past their deadline.
  * Returns how many finished in this pass. */
+/* kit: fetch.c#handle_ready() */
 static int handle_ready(struct conn *conns, int n, const fd_set *readable,
                         const fd_set *writable, double timeout)
 {
@@ -197,7 +208,9 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
     }
     return finished;
 }
+/* end kit */
 
+/* kit: fetch.c#seconds_to_timeval() */
 static struct timeval seconds_to_timeval(double seconds)
 {
     if (seconds < 0)
@@ -206,7 +219,9 @@ static struct timeval seconds_to_timeval(double seconds)
     tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6) + 1;  /* round up */
     return tv;
 }
+/* end kit */
 
+/* kit: fetch.c#loop */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;
@@ -238,7 +253,9 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         done += finished;
     }
 }
+/* end kit */
 
+/* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
     struct fetch_job job;
@@ -265,3 +282,4 @@ int main(int argc, char **argv)
     free(conns);
     return fetchcli_finish(&job);
 }
+/* end kit */

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "reactor.h"
 #include "timeline.h"
@@ -49,12 +50,21 @@ static void call_every_cancel(struct reactor *r, struct every *e)
 /* ---- the demonstration: do not change below this line ---------------- */
 
 static double t0;
+static double work;             /* argv[1]: seconds (< 1) each tick spends */
 static struct every *tick, *tock;
+
+/* A tick that takes time: what makes a timer re-armed from "now" drift. */
+static void do_work(void)
+{
+    if (work > 0)
+        nanosleep(&(struct timespec){ .tv_nsec = (long)(work * 1e9) }, NULL);
+}
 
 static void on_tick(struct reactor *r, void *arg)
 {
     int *count = arg;
     printf("tick %d at %.2f\n", ++*count, timeline_now() - t0);
+    do_work();
     if (*count == 3)
         call_every_cancel(r, tick);            /* from inside its own callback */
 }
@@ -73,9 +83,10 @@ static void stop_tock(struct reactor *r, void *arg)
     call_every_cancel(r, tock);                /* from outside */
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     int ticks = 0, tocks = 0;
+    work = argc > 1 ? atof(argv[1]) : 0;
     struct reactor *r = reactor_new();
     if (r == NULL)
         return 1;

@@ -23,4 +23,5 @@ teardown() { stop_servers; }
     [[ $(result_line 1) == *"(timed out after 0.40 s)" ]]
     run "$PROGRAM" --idle-ms 0 "$SLOW/slow"
     [ "$status" -eq 2 ]
+    [[ $output == *"--idle-ms must be a number from "* ]]   # not "unknown option"
 }

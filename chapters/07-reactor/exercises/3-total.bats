@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Exercise 3 (chapter 07): --total-ms stops the run; finished fetches keep results.
 load ../../../tests/helpers
+load ../../../common/kit
 teardown() { stop_servers; }
 
 @test "--total-ms 500: the quick page is fetched, the others are stopped at 0.5 s" {
@@ -38,4 +39,11 @@ teardown() { stop_servers; }
 @test "--total-ms 0 is a usage error" {
     run "$PROGRAM" --total-ms 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
+    [[ $output == *"--total-ms must be a number from "* ]]   # not "unknown option"
+}
+
+@test "valgrind: a run stopped with fetches in flight frees everything" {
+    start_server
+    no_leak "$PROGRAM" --total-ms 300 "$SLOW/slow?bytes=3" "$SLOW/hang" "$SLOW/slow?delay=2"
+    [ "$status" -eq 1 ]
 }

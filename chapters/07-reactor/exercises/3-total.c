@@ -63,12 +63,15 @@ static void conn_finish(struct conn *c)
     start_more(c->fetcher);           /* a slot is free */
 }
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#callbacks */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -132,6 +135,7 @@ static void on_timeout(struct reactor *r, void *arg)
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
+/* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
  * reactor is full (ERANGE): this URL waits until a fetch ends. */
@@ -188,6 +192,7 @@ static void start_more(struct fetcher *f)
 /* When the loop itself fails (reactor_run: -1), every fetch in flight
  * fails with `why` and lets go of its fd, timer and buffers; so does every
  * URL never started. Nothing may start now: conn_finish would try. */
+/* kit: fetch.c#fail_unfinished() */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
     int started = f->next;
@@ -200,6 +205,7 @@ static void fail_unfinished(struct fetcher *f, const char *why)
             conn_finish(c);
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {
@@ -222,12 +228,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
+    /* kit: fetch.c#main */
     start_more(&f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
+    /* end kit */
     /* end slide */
     reactor_free(f.reactor);
     free(f.conns);

@@ -72,12 +72,15 @@ static void conn_finish(struct conn *c)
     }
 }
 
+/* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
 {
     report_fail(c->result, "%s: %s", call, strerror(errno));
     conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#callbacks */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -141,6 +144,7 @@ static void on_timeout(struct reactor *r, void *arg)
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
+/* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
  * reactor is full (ERANGE): this URL waits until a fetch ends. */
@@ -207,6 +211,7 @@ static void on_total(struct reactor *r, void *arg)
  * fails with `why` and lets go of its fd, timer and buffers; so does every
  * URL never started. Nothing may start now: conn_finish would try.
  * After a stop, the same goes for what the stop left. */
+/* kit: fetch.c#fail_unfinished() */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
     int started = f->next;
@@ -219,6 +224,7 @@ static void fail_unfinished(struct fetcher *f, const char *why)
             conn_finish(c);
     }
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

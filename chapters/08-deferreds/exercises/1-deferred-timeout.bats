@@ -3,6 +3,7 @@
 # and gets out of the way of one that fires first.
 
 load ../../../tests/helpers
+load ../../../common/kit
 
 @test "a deferred that fires too late is failed by the timeout, on time" {
     run "$PROGRAM" 1 0.2
@@ -28,4 +29,10 @@ load ../../../tests/helpers
     [ "${lines[0]}" = "result: done (at 0.00 s)" ]
     [ "${lines[1]}" = "reactor done at 0.00 s" ]   # no timer left to wait for
     [ -z "$stderr" ]                               # nothing fired it twice
+}
+
+@test "valgrind: no leak, whether the timeout fires or is cancelled" {
+    no_leak "$PROGRAM" 0.5 0.1
+    no_leak "$PROGRAM" 0.1 2
+    no_leak "$PROGRAM" now 2
 }

@@ -3,6 +3,7 @@
 # the first failure as soon as it happens.
 
 load ../../../tests/helpers
+load ../../../common/kit
 
 at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
 
@@ -25,4 +26,9 @@ at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
     run "$PROGRAM" fail:0.3 ok:0 fail:0.1
     [ "$output" = "failure: error 2 (at $(at "$output") s)" ]
     check "$(at "$output") < 0.25"
+}
+
+@test "valgrind: no leak, when all succeed and when one fails early" {
+    no_leak "$PROGRAM" ok:0.05 ok:0.1
+    no_leak "$PROGRAM" ok:0.2 fail:0.05 fail:0.1
 }

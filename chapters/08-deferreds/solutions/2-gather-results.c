@@ -45,15 +45,19 @@ static struct outcome take(struct slot *slot, struct outcome value)
     return deferred_ok(NULL);
 }
 
+/* kit: deferred.c#take_result() */
 static struct outcome take_result(void *result, void *slot)
 {
     return take(slot, deferred_ok(result));
 }
+/* end kit */
 
+/* kit: deferred.c#take_failure() */
 static struct outcome take_failure(void *error, void *slot)
 {
     return take(slot, deferred_fail(error));
 }
+/* end kit */
 
 /* Fires the callback with an array of the n results (in order) when all
  * have succeeded, or the errback with the first error as soon as one

@@ -3,11 +3,12 @@
 # keep a finished program waiting.
 
 load ../../../tests/helpers
+load ../../../common/kit
 
 seconds() { sed -nE "s/^$1.* after ([0-9.]+) s$/\1/p" <<<"$output"; }
 
 @test "work longer than the deadline is stopped at the deadline" {
-    run timeout 5 "$PROGRAM" --limit 50000000 --deadline 0.2   # else about 30 s
+    run_within 5 "$PROGRAM" --limit 50000000 --deadline 0.2   # else about 30 s
     [ "$status" -eq 0 ]
     [[ ${lines[0]} == "stopped: "*" primes below "*" after 0."* ]]
     check "$(seconds stopped) >= 0.19 && $(seconds stopped) < 0.6"

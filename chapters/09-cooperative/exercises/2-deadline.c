@@ -18,6 +18,7 @@ struct work {
     double start;
 };
 
+/* kit: coop.c#is_prime() */
 static int is_prime(long n)
 {
     if (n < 2)
@@ -27,6 +28,7 @@ static int is_prime(long n)
             return 0;
     return 1;
 }
+/* end kit */
 
 static enum coop_step primes_step(void *arg)
 {

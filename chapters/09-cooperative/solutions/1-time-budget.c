@@ -18,6 +18,7 @@ struct work {
     double last_beat, worst_lateness;
 };
 
+/* kit: coop.c#is_prime() */
 static int is_prime(long n)
 {
     if (n < 2)
@@ -27,6 +28,7 @@ static int is_prime(long n)
             return 0;
     return 1;
 }
+/* end kit */
 
 /* One tiny step: 50 numbers. COOP_DONE when all are tested. */
 static enum coop_step tiny_step(struct work *w)

@@ -25,6 +25,7 @@
 
 enum conn_state { READING, CALLING, WRITING, DRAINING };
 
+/* kit: async.c#struct conn */
 struct conn {
     struct server *server;
     struct conn *prev, *next;           /* the server's list, to free at exit */
@@ -41,17 +42,21 @@ struct conn {
     char answer[AGG_ANSWER_MAX];
     size_t answer_len, sent;
 };
+/* end kit */
 
+/* kit: async.c#struct server */
 struct server {
     struct agg_server agg;
     struct reactor *rx;
     struct conn *conns;
 };
+/* end kit */
 
 static void on_conn_io(struct reactor *rx, int fd, int events, void *arg);
 
 /* ---- connections --------------------------------------------------- */
 
+/* kit: async.c#conn_free() */
 static void conn_free(struct conn *c)
 {
     for (int i = 0; i < AGG_CALLS; i++)
@@ -69,7 +74,9 @@ static void conn_free(struct conn *c)
         c->next->prev = c->prev;
     free(c);
 }
+/* end kit */
 
+/* kit: async.c#on_timeout() */
 static void on_timeout(struct reactor *rx, void *arg)
 {
     struct conn *c = arg;
@@ -77,7 +84,9 @@ static void on_timeout(struct reactor *rx, void *arg)
     c->timer = NULL;
     conn_free(c);
 }
+/* end kit */
 
+/* kit: async.c#conn_new() */
 static void conn_new(struct server *s, int fd)
 {
     struct conn *c = calloc(1, sizeof *c);
@@ -99,20 +108,24 @@ static void conn_new(struct server *s, int fd)
         conn_free(c);
     }
 }
+/* end kit */
 
 /* ---- answering ----------------------------------------------------- */
 
+/* kit: async.c#start_answer() */
 static void start_answer(struct conn *c)
 {
     c->state = WRITING;
     if (reactor_watch(c->server->rx, c->fd, REACTOR_WRITE, on_conn_io, c) < 0)
         conn_free(c);
 }
+/* end kit */
 
 /* A refusal is answered before the client has sent everything (the rest
  * of a head over 8 KiB, a body), and close() with bytes unread sends a RST,
  * which can destroy the answer on its way. So shut our side and read until
  * the client closes, LINGER_TIMEOUT at most: a "lingering close". */
+/* kit: async.c#linger() */
 static void linger(struct conn *c)
 {
     c->state = DRAINING;
@@ -121,7 +134,9 @@ static void linger(struct conn *c)
         || reactor_watch(c->server->rx, c->fd, REACTOR_READ, on_conn_io, c) < 0)
         conn_free(c);
 }
+/* end kit */
 
+/* kit: async.c#send_some() */
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->answer + c->sent, c->answer_len - c->sent, MSG_NOSIGNAL);
@@ -139,8 +154,10 @@ static void send_some(struct conn *c)
     else
         conn_free(c);                           /* a served GET was read to its end */
 }
+/* end kit */
 
 /* slide:on_call_done */
+/* kit: async.c#on_call_done */
 /* One backend call has ended; the last one to end writes the answer. */
 static void on_call_done(struct fetch_result *r, void *arg)
 {
@@ -171,10 +188,12 @@ static void start_calls(struct conn *c)
     if (c->n_pending == 0)                      /* out of memory for all four */
         on_call_done(&c->calls.results[0], c);
 }
+/* end kit */
 /* end slide */
 
 /* ---- reading the request ------------------------------------------- */
 
+/* kit: async.c#read_some() */
 static void read_some(struct conn *c)
 {
     ssize_t n = read(c->fd, c->request + c->request_len, sizeof c->request - c->request_len);
@@ -201,8 +220,10 @@ static void read_some(struct conn *c)
     c->refused = 1;
     start_answer(c);
 }
+/* end kit */
 
 /* After the answer: what the client still sends is thrown away. */
+/* kit: async.c#drain_some() */
 static void drain_some(struct conn *c)
 {
     char unread[4096];
@@ -210,7 +231,9 @@ static void drain_some(struct conn *c)
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
         conn_free(c);                           /* the client closed: so may we */
 }
+/* end kit */
 
+/* kit: async.c#on_conn_io() */
 static void on_conn_io(struct reactor *rx, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -224,11 +247,13 @@ static void on_conn_io(struct reactor *rx, int fd, int events, void *arg)
     else if (c->state == DRAINING)
         drain_some(c);
 }
+/* end kit */
 
 /* ---- accepting and stopping ---------------------------------------- */
 
 static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg);
 
+/* kit: async.c#on_accept_retry() */
 static void on_accept_retry(struct reactor *rx, void *arg)
 {
     struct server *s = arg;
@@ -237,7 +262,9 @@ static void on_accept_retry(struct reactor *rx, void *arg)
         reactor_stop(rx);
     }
 }
+/* end kit */
 
+/* kit: async.c#on_listen_ready() */
 static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg)
 {
     struct server *s = arg;
@@ -260,7 +287,9 @@ static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg)
         }
     }
 }
+/* end kit */
 
+/* kit: async.c#on_stop() */
 static void on_stop(struct reactor *rx, int fd, int events, void *arg)
 {
     (void)fd;
@@ -268,7 +297,9 @@ static void on_stop(struct reactor *rx, int fd, int events, void *arg)
     (void)arg;
     reactor_stop(rx);
 }
+/* end kit */
 
+/* kit: async.c#main() */
 int main(int argc, char **argv)
 {
     struct agg_options o;
@@ -295,3 +326,4 @@ int main(int argc, char **argv)
     agg_server_close(&s.agg);
     return rc;
 }
+/* end kit */

@@ -18,25 +18,32 @@
 
 #include "timeline.h"
 
+/* kit: measure.c#struct peaks */
 struct peaks {
     long threads, processes, rss_kib;   /* the largest sums seen in one sample */
 };
+/* end kit */
 
 static pid_t child_pid = -1;
 
 /* ---- sampling /proc ----------------------------------------------- */
 
 /* Every process on the machine with its parent, from /proc/PID/stat. */
+/* kit: measure.c#struct proc */
 struct proc {
     pid_t pid, parent;
     int in_tree;                            /* the command or a descendant */
 };
+/* end kit */
 
+/* kit: measure.c#struct proc_list */
 struct proc_list {
     struct proc *procs;
     size_t n, cap;
 };
+/* end kit */
 
+/* kit: measure.c#add_proc() */
 static int add_proc(struct proc_list *l, pid_t pid, pid_t parent)
 {
     if (l->n == l->cap) {
@@ -50,13 +57,17 @@ static int add_proc(struct proc_list *l, pid_t pid, pid_t parent)
     l->procs[l->n++] = (struct proc){ pid, parent, 0 };
     return 0;
 }
+/* end kit */
 
+/* kit: measure.c#by_pid() */
 static int by_pid(const void *a, const void *b)
 {
     pid_t x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;
     return (x > y) - (x < y);
 }
+/* end kit */
 
+/* kit: measure.c#read_parents() */
 static int read_parents(struct proc_list *l)
 {
     DIR *proc = opendir("/proc");
@@ -86,8 +97,10 @@ static int read_parents(struct proc_list *l)
     closedir(proc);
     return 0;
 }
+/* end kit */
 
 /* Adds pid's Threads: and VmRSS: (from /proc/PID/status) to the sums. */
+/* kit: measure.c#add_status() */
 static void add_status(pid_t pid, long *threads, long *rss_kib)
 {
     char path[64], line[256];
@@ -104,8 +117,10 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
     }
     fclose(f);
 }
+/* end kit */
 
 /* slide:sample */
+/* kit: measure.c#sample */
 /* One look at the command's process tree: how many processes, threads
  * and resident KiB it has right now; keeps the largest of each. */
 static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
@@ -138,22 +153,27 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
     if (rss_kib > peaks->rss_kib)
         peaks->rss_kib = rss_kib;
 }
+/* end kit */
 /* end slide */
 
 /* ---- running the command ------------------------------------------ */
 
+/* kit: measure.c#forward_signal() */
 static void forward_signal(int signo)
 {
     if (child_pid > 0)
         kill(child_pid, signo);             /* the command decides how to stop */
 }
+/* end kit */
 
 /* Does nothing, but a caught SIGCHLD interrupts nanosleep: the wall time
  * ends when the command does, not up to one interval later. */
+/* kit: measure.c#on_child() */
 static void on_child(int signo)
 {
     (void)signo;
 }
+/* end kit */
 
 /* Runs argv, sampling until it ends. Its wait status, or -1. */
 static int run(char **argv, double interval, struct rusage *usage, struct peaks *peaks)
@@ -181,11 +201,13 @@ static int run(char **argv, double interval, struct rusage *usage, struct peaks 
     }
 }
 
+/* kit: measure.c#usage_error() */
 static int usage_error(const char *what)
 {
     fprintf(stderr, "measure: %s\nTry 'measure --help'.\n", what);
     return 2;
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

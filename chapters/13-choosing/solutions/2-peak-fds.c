@@ -27,16 +27,21 @@ static pid_t child_pid = -1;
 /* ---- sampling /proc ----------------------------------------------- */
 
 /* Every process on the machine with its parent, from /proc/PID/stat. */
+/* kit: measure.c#struct proc */
 struct proc {
     pid_t pid, parent;
     int in_tree;                            /* the command or a descendant */
 };
+/* end kit */
 
+/* kit: measure.c#struct proc_list */
 struct proc_list {
     struct proc *procs;
     size_t n, cap;
 };
+/* end kit */
 
+/* kit: measure.c#add_proc() */
 static int add_proc(struct proc_list *l, pid_t pid, pid_t parent)
 {
     if (l->n == l->cap) {
@@ -50,13 +55,17 @@ static int add_proc(struct proc_list *l, pid_t pid, pid_t parent)
     l->procs[l->n++] = (struct proc){ pid, parent, 0 };
     return 0;
 }
+/* end kit */
 
+/* kit: measure.c#by_pid() */
 static int by_pid(const void *a, const void *b)
 {
     pid_t x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;
     return (x > y) - (x < y);
 }
+/* end kit */
 
+/* kit: measure.c#read_parents() */
 static int read_parents(struct proc_list *l)
 {
     DIR *proc = opendir("/proc");
@@ -86,8 +95,10 @@ static int read_parents(struct proc_list *l)
     closedir(proc);
     return 0;
 }
+/* end kit */
 
 /* Adds pid's Threads: and VmRSS: (from /proc/PID/status) to the sums. */
+/* kit: measure.c#add_status() */
 static void add_status(pid_t pid, long *threads, long *rss_kib)
 {
     char path[64], line[256];
@@ -104,6 +115,7 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
     }
     fclose(f);
 }
+/* end kit */
 
 /* How many entries /proc/PID/fd has: the process's open fds. */
 static long count_fds(pid_t pid)
@@ -160,18 +172,22 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
 
 /* ---- running the command ------------------------------------------ */
 
+/* kit: measure.c#forward_signal() */
 static void forward_signal(int signo)
 {
     if (child_pid > 0)
         kill(child_pid, signo);             /* the command decides how to stop */
 }
+/* end kit */
 
 /* Does nothing, but a caught SIGCHLD interrupts nanosleep: the wall time
  * ends when the command does, not up to one interval later. */
+/* kit: measure.c#on_child() */
 static void on_child(int signo)
 {
     (void)signo;
 }
+/* end kit */
 
 /* Runs argv, sampling until it ends. Its wait status, or -1. */
 static int run(char **argv, double interval, struct rusage *usage, struct peaks *peaks)
@@ -199,11 +215,13 @@ static int run(char **argv, double interval, struct rusage *usage, struct peaks 
     }
 }
 
+/* kit: measure.c#usage_error() */
 static int usage_error(const char *what)
 {
     fprintf(stderr, "measure: %s\nTry 'measure --help'.\n", what);
     return 2;
 }
+/* end kit */
 
 int main(int argc, char **argv)
 {

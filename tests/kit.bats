@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# The workshop kit: common/kit-check keeps starters and solutions in step
+# with their chapters; common/run-exercises cuts off a program that runs
+# too long, names a crash, and checks one exercise alone.
+load helpers
+
+@test "make kit-check: every starter and solution matches the chapter code it copies" {
+    run timeout 20 "$TOP/common/kit-check"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == "kit-check: "*" copied regions in "*" match their chapters" ]]
+}
+
+@test "kit-check names the starter when a copied line of chapters/06-select/fetch.c changes, and --fix brings it back in line" {
+    copy=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$copy/common" "$copy/chapters"
+    cp "$TOP/common/kit-check" "$copy/common/"
+    cp -r "$TOP/chapters/06-select" "$copy/chapters/"
+    ch=$copy/chapters/06-select
+    # The first line of the conn_io region, which exercises/1-max-inflight.c copies.
+    line=$(awk '/\/\* slide:conn_io \*\// { print NR + 1; exit }' "$ch/fetch.c")
+    sed -i "${line}s/\$/ \/* changed *\//" "$ch/fetch.c"
+    run timeout 20 "$copy/common/kit-check"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"chapters/06-select/exercises/1-max-inflight.c: its copy of fetch.c#conn_io differs"* ]]
+    [[ $output == *"/* changed */"* ]]
+    run timeout 20 "$copy/common/kit-check" --fix
+    [ "$status" -eq 0 ]
+    grep -qF '/* changed */' "$ch/exercises/1-max-inflight.c"
+    run timeout 20 "$copy/common/kit-check"
+    [ "$status" -eq 0 ]
+}
+
+@test "kit-check names a marker that points at nothing, and a copied function that differs" {
+    copy=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$copy/common" "$copy/chapters/99-x/exercises"
+    cp "$TOP/common/kit-check" "$copy/common/"
+    printf '/* slide:a */\nint a;\n/* end slide */\n' >"$copy/chapters/99-x/x.c"
+    printf 'static int f(void)\n{\n    return 1;\n}\n' >>"$copy/chapters/99-x/x.c"
+    printf '/* kit: x.c#b */\nint a;\n/* end kit */\n/* kit: x.c#g() */\n/* end kit */\n' >"$copy/chapters/99-x/exercises/1-x.c"
+    printf '/* kit: x.c#f() */\nstatic int f(void)\n{\n    return 2;\n}\n/* end kit */\n' >"$copy/chapters/99-x/exercises/2-x.c"
+    run timeout 20 "$copy/common/kit-check"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no region /* slide:b */"* ]]
+    [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no function g"* ]]
+    [[ $output == *"exercises/2-x.c: its copy of x.c#f() differs"*"return 1;"* ]]
+}
+
+# A chapter of three exercises: one loops forever after printing two lines
+# (never flushing), one crashes, one passes.
+make_chapter() {
+    ch=$BATS_TEST_TMPDIR/99-kit
+    mkdir -p "$ch/exercises"
+    printf 'exercise-flags:\n\t@echo "cc: %s"\n\t@echo "cflags: -std=c11"\n\t@echo "link: "\n' "${CC:-cc}" >"$ch/Makefile"
+    printf '#include <stdio.h>\nint main(void) { printf("line one\\n"); printf("line two\\n"); for (;;) ; }\n' >"$ch/exercises/1-loop.c"
+    printf '#include <stdio.h>\nint main(void) { volatile int *p = 0; printf("before\\n"); return *p; }\n' >"$ch/exercises/2-crash.c"
+    printf 'int main(void) { return 0; }\n' >"$ch/exercises/3-fine.c"
+    for n in 1-loop 2-crash 3-fine; do
+        printf 'KIT_TEST_LIMIT=2\n@test "it exits 0" {\n    run "$PROGRAM"\n    [ "$status" -eq 0 ]\n}\n@test "never reached" { false; }\n' >"$ch/exercises/$n.bats"
+    done
+    sed -i 's/@test "never reached" { false; }//' "$ch/exercises/3-fine.bats"
+}
+
+@test "run-exercises: an endless loop is cut off at the test's limit, named, with the lines it printed" {
+    make_chapter
+    start=$(now)
+    run timeout 30 "$TOP/common/run-exercises" --ex 1 "$ch"
+    echo "$output"
+    check "$(now) - $start < 10"          # a 2 s limit, and nothing else waited for
+    [[ $output == *"1-loop"*"not yet"* ]]
+    [[ $output == *'timed out after 2 s in test "it exits 0"'* ]]
+    [[ $output == *"line one"*"line two"* ]]
+    not grep -q "never reached" <<<"$output"   # it stops at the first failure
+    [[ ${lines[-1]} == "exercises: 0 passed, 1 not yet" ]]
+}
+
+@test "run-exercises: a crash names its signal; EX picks one exercise" {
+    make_chapter
+    run env EX=2-crash timeout 30 "$TOP/common/run-exercises" "$ch"
+    echo "$output"
+    [[ $output == *'crashed in test "it exits 0": crashed: SIGSEGV'* ]]
+    not grep -q "1-loop" <<<"$output"
+    run timeout 30 "$TOP/common/run-exercises" --ex 3 "$ch"
+    [[ $output == *"3-fine"*"passed"* ]]
+    [[ ${lines[-1]} == "exercises: 1 passed, 0 not yet" ]]
+    run timeout 30 "$TOP/common/run-exercises" --ex 4 "$ch"
+    [ "$status" -eq 2 ]
+    [[ $output == *"no exercise 4 here"* ]]
+}
+
+@test "make check: a room's set-up, ending with 'check: N passed, 0 failed'" {
+    start=$(now)
+    run timeout 120 "$TOP/common/check"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ ${lines[-1]} =~ ^check:\ [0-9]+\ passed,\ 0\ failed$ ]]
+    [[ $output == *"ok    chapters/06-select/fetch: select: 2 fetched"* ]]
+    [[ $output == *"starters compile"* ]]
+    [[ $output == *"solutions compile and survive a smoke run"* ]]
+    check "$(now) - $start < 90"
+}
+
+@test "make check names what is missing and how to install it" {
+    mkdir -p "$BATS_TEST_TMPDIR/bin"
+    printf '#!/bin/sh\nexit 127\n' >"$BATS_TEST_TMPDIR/bin/bats"
+    chmod +x "$BATS_TEST_TMPDIR/bin/bats"
+    PATH=$BATS_TEST_TMPDIR/bin:$PATH run timeout 20 "$TOP/common/check"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"FAIL  bats 1.5 or later is needed"*"apt-get install bats"* ]]
+    [[ ${lines[-1]} =~ ^check:\ [0-9]+\ passed,\ 1\ failed$ ]]
+}
