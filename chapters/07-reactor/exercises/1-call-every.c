@@ -15,13 +15,12 @@ struct every {
     double interval;
     timer_fn *fn;
     void *arg;
-    struct timer *timer;        /* the pending call_later */
+    struct timer timer;         /* the pending call_later */
 };
 
 static void every_fire(struct reactor *r, void *arg)
 {
     struct every *e = arg;
-    e->timer = NULL;
     e->fn(r, e->arg);
     /* TODO: call again, `interval` after this one was due */
 }
@@ -32,9 +31,8 @@ static struct every *call_every(struct reactor *r, double interval, timer_fn *fn
     struct every *e = malloc(sizeof *e);
     if (e == NULL)
         return NULL;
-    *e = (struct every){ r, interval, fn, arg, NULL };
-    e->timer = reactor_call_later(r, interval, every_fire, e);
-    if (e->timer == NULL) {
+    *e = (struct every){ .reactor = r, .interval = interval, .fn = fn, .arg = arg };
+    if (reactor_call_later(r, &e->timer, interval, every_fire, e) < 0) {
         free(e);
         return NULL;
     }
@@ -83,6 +81,8 @@ static void stop_tock(struct reactor *r, void *arg)
     call_every_cancel(r, tock);                /* from outside */
 }
 
+static struct timer stopper;   /* cancels tock at 0.5 s */
+
 int main(int argc, char **argv)
 {
     int ticks = 0, tocks = 0;
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     t0 = timeline_now();
     tick = call_every(r, 0.1, on_tick, &ticks);
     tock = call_every(r, 0.15, on_tock, &tocks);
-    if (tick == NULL || tock == NULL || reactor_call_later(r, 0.5, stop_tock, NULL) == NULL) {
+    if (tick == NULL || tock == NULL || reactor_call_later(r, &stopper, 0.5, stop_tock, NULL) < 0) {
         perror("call_every");
         return 1;
     }

@@ -31,7 +31,7 @@ struct conn {
     struct fetch_result *result;
     struct url url;
     int fd;
-    struct timer *timeout;            /* fires if the fetch takes too long */
+    struct timer timeout;            /* fires if the fetch takes too long */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
@@ -50,7 +50,7 @@ static void conn_finish(struct conn *c)
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, c->timeout);
+    reactor_cancel(c->fetcher->reactor, &c->timeout);
     if (r->error[0] == '\0') {
         r->status = c->response.status;
         r->body = c->response.body;   /* the result owns the body now */
@@ -131,7 +131,6 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timeout = NULL;                    /* it fired: nothing left to cancel */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -166,7 +165,7 @@ static int conn_start(struct conn *c)
         }
         report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
                     ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
-    } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
+    } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;

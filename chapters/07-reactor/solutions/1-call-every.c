@@ -14,7 +14,7 @@ struct every {
     double interval;
     timer_fn *fn;
     void *arg;
-    struct timer *timer;        /* the pending call_later */
+    struct timer timer;         /* the pending call_later */
     double due;                 /* when the pending one is due */
     int running, cancelled;     /* fn is being called; cancel came meanwhile */
 };
@@ -22,7 +22,6 @@ struct every {
 static void every_fire(struct reactor *r, void *arg)
 {
     struct every *e = arg;
-    e->timer = NULL;            /* this handle dies when we return */
     e->running = 1;
     e->fn(r, e->arg);           /* may call call_every_cancel(r, e) */
     e->running = 0;
@@ -32,8 +31,8 @@ static void every_fire(struct reactor *r, void *arg)
     }
     e->due += e->interval;
     double wait = e->due - timeline_now();
-    e->timer = reactor_call_later(r, wait > 0 ? wait : 0, every_fire, e);
-    if (e->timer == NULL) {     /* cannot go on: say so, and stop */
+    if (reactor_call_later(r, &e->timer, wait > 0 ? wait : 0, every_fire, e) < 0) {
+        /* cannot go on: say so, and stop */
         perror("call_every");
         free(e);
     }
@@ -45,9 +44,9 @@ static struct every *call_every(struct reactor *r, double interval, timer_fn *fn
     struct every *e = malloc(sizeof *e);
     if (e == NULL)
         return NULL;
-    *e = (struct every){ r, interval, fn, arg, NULL, timeline_now() + interval, 0, 0 };
-    e->timer = reactor_call_later(r, interval, every_fire, e);
-    if (e->timer == NULL) {
+    *e = (struct every){ .reactor = r, .interval = interval, .fn = fn, .arg = arg,
+                         .due = timeline_now() + interval };
+    if (reactor_call_later(r, &e->timer, interval, every_fire, e) < 0) {
         free(e);
         return NULL;
     }
@@ -61,7 +60,7 @@ static void call_every_cancel(struct reactor *r, struct every *e)
         e->cancelled = 1;
         return;
     }
-    reactor_cancel(r, e->timer);
+    reactor_cancel(r, &e->timer);
     free(e);
 }
 
@@ -101,6 +100,8 @@ static void stop_tock(struct reactor *r, void *arg)
     call_every_cancel(r, tock);                /* from outside */
 }
 
+static struct timer stopper;   /* cancels tock at 0.5 s */
+
 int main(int argc, char **argv)
 {
     int ticks = 0, tocks = 0;
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
     t0 = timeline_now();
     tick = call_every(r, 0.1, on_tick, &ticks);
     tock = call_every(r, 0.15, on_tock, &tocks);
-    if (tick == NULL || tock == NULL || reactor_call_later(r, 0.5, stop_tock, NULL) == NULL) {
+    if (tick == NULL || tock == NULL || reactor_call_later(r, &stopper, 0.5, stop_tock, NULL) < 0) {
         perror("call_every");
         return 1;
     }

@@ -33,8 +33,8 @@ struct conn {
     struct fetch_result *result;
     struct url url;
     int fd;
-    struct timer *timeout;            /* fires if the fetch takes too long */
-    struct timer *idle;               /* fires if no byte comes for f->idle s */
+    struct timer timeout;            /* fires if the fetch takes too long */
+    struct timer idle;               /* fires if no byte comes for f->idle s */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
@@ -53,9 +53,7 @@ static int arm_idle(struct conn *c)
     struct fetcher *f = c->fetcher;
     if (f->idle == 0)
         return 0;
-    reactor_cancel(f->reactor, c->idle);
-    c->idle = reactor_call_later(f->reactor, f->idle, on_idle, c);
-    return c->idle == NULL ? -1 : 0;
+    return reactor_call_later(f->reactor, &c->idle, f->idle, on_idle, c);   /* moves it */
 }
 
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
@@ -65,9 +63,8 @@ static void conn_finish(struct conn *c)
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, c->timeout);
-    reactor_cancel(c->fetcher->reactor, c->idle);
-    c->idle = NULL;
+    reactor_cancel(c->fetcher->reactor, &c->timeout);
+    reactor_cancel(c->fetcher->reactor, &c->idle);
     if (r->error[0] == '\0') {
         r->status = c->response.status;
         r->body = c->response.body;   /* the result owns the body now */
@@ -155,7 +152,6 @@ static void on_idle(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->idle = NULL;                       /* it fired: nothing left to cancel */
     report_fail(c->result, "no data for %.2f s", c->fetcher->idle);
     conn_finish(c);
 }
@@ -165,7 +161,6 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timeout = NULL;                    /* it fired: nothing left to cancel */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -200,7 +195,7 @@ static int conn_start(struct conn *c)
         }
         report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
                     ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
-    } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL
+    } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0
                || arm_idle(c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {

@@ -25,7 +25,7 @@ struct fetcher {
     int starting;           /* start_more is running */
     int said_full;          /* ERANGE was reported once */
     double timeout;
-    struct timer *total;    /* --total-ms: stops the reactor; NULL when none */
+    struct timer total;     /* --total-ms: stops the reactor; idle when none */
     double total_seconds;
     int stopped;            /* the total timer fired: start nothing more */
 };
@@ -35,7 +35,7 @@ struct conn {
     struct fetch_result *result;
     struct url url;
     int fd;
-    struct timer *timeout;            /* fires if the fetch takes too long */
+    struct timer timeout;            /* fires if the fetch takes too long */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;
     struct http_response response;
@@ -54,7 +54,7 @@ static void conn_finish(struct conn *c)
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, c->timeout);
+    reactor_cancel(c->fetcher->reactor, &c->timeout);
     if (r->error[0] == '\0') {
         r->status = c->response.status;
         r->body = c->response.body;   /* the result owns the body now */
@@ -66,9 +66,8 @@ static void conn_finish(struct conn *c)
     c->fetcher->in_flight--;
     start_more(c->fetcher);           /* a slot is free */
     struct fetcher *f = c->fetcher;
-    if (f->in_flight == 0 && f->next == f->n && f->total != NULL) {
-        reactor_cancel(f->reactor, f->total);   /* or run would wait for it */
-        f->total = NULL;
+    if (f->in_flight == 0 && f->next == f->n) {
+        reactor_cancel(f->reactor, &f->total);   /* or run would wait for it */
     }
 }
 
@@ -140,7 +139,6 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
-    c->timeout = NULL;                    /* it fired: nothing left to cancel */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -175,7 +173,7 @@ static int conn_start(struct conn *c)
         }
         report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
                     ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
-    } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
+    } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
@@ -202,7 +200,6 @@ static void start_more(struct fetcher *f)
 static void on_total(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
-    f->total = NULL;
     f->stopped = 1;
     reactor_stop(r);
 }
@@ -253,8 +250,8 @@ int main(int argc, char **argv)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
     f.total_seconds = total_ms / 1000.0;
-    if (total_ms > 0 && (f.total = reactor_call_later(f.reactor, f.total_seconds,
-                                                      on_total, &f)) == NULL)
+    if (total_ms > 0 && reactor_call_later(f.reactor, &f.total, f.total_seconds,
+                                                      on_total, &f) < 0)
         perror("reactor: reactor_call_later");
     start_more(&f);
     char why[FETCH_ERR_LEN];

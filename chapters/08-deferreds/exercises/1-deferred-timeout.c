@@ -44,6 +44,8 @@ static void fire_later(struct reactor *r, void *d)
         deferred_callback(d, "done");
 }
 
+static struct timer firing;   /* fires d after fire_after s */
+
 int main(int argc, char **argv)
 {
     double fire_after = 0, timeout;
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
     struct deferred *d = deferred_new();
     if (r == NULL || d == NULL
         || (now ? deferred_callback(d, "done") < 0
-                : reactor_call_later(r, fire_after, fire_later, d) == NULL)
+                : reactor_call_later(r, &firing, fire_after, fire_later, d) < 0)
         || deferred_timeout(r, d, timeout) < 0
         || deferred_add_callbacks(d, print_result, print_failure, NULL) < 0) {
         perror("deferred_timeout");

@@ -16,7 +16,7 @@ static double t0;
 struct timeout {
     struct reactor *reactor;
     struct deferred *deferred;
-    struct timer *timer;   /* NULL once it fired */
+    struct timer timer;   /* idle once it fired */
     double seconds;
 };
 
@@ -25,7 +25,6 @@ static void on_timeout(struct reactor *r, void *arg)
     struct timeout *t = arg;
     char text[64];
     (void)r;
-    t->timer = NULL;       /* firing: the reactor frees it */
     snprintf(text, sizeof text, "timed out after %.2f s", t->seconds);
     char *error = malloc(sizeof text);
     if (error != NULL)
@@ -36,7 +35,7 @@ static void on_timeout(struct reactor *r, void *arg)
 /* The stage added to d: whatever happens first, the timeout is over. */
 static struct outcome stop_timer(struct timeout *t, struct outcome value)
 {
-    reactor_cancel(t->reactor, t->timer);   /* NULL when it fired */
+    reactor_cancel(t->reactor, &t->timer);   /* idle if it fired */
     free(t);
     return value;                           /* pass it on untouched */
 }
@@ -59,10 +58,10 @@ static int deferred_timeout(struct reactor *r, struct deferred *d, double second
     struct timeout *t = malloc(sizeof *t);
     if (t == NULL)
         return -1;
-    *t = (struct timeout){ r, d, NULL, seconds };
-    if ((t->timer = reactor_call_later(r, seconds, on_timeout, t)) == NULL
+    *t = (struct timeout){ .reactor = r, .deferred = d, .seconds = seconds };
+    if (reactor_call_later(r, &t->timer, seconds, on_timeout, t) < 0
         || deferred_add_callbacks(d, stop_timer_ok, stop_timer_fail, t) < 0) {
-        reactor_cancel(r, t->timer);
+        reactor_cancel(r, &t->timer);
         free(t);
         return -1;
     }
@@ -92,6 +91,8 @@ static void fire_later(struct reactor *r, void *d)
         deferred_callback(d, "done");
 }
 
+static struct timer firing;   /* fires d after fire_after s */
+
 int main(int argc, char **argv)
 {
     double fire_after = 0, timeout;
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
     struct deferred *d = deferred_new();
     if (r == NULL || d == NULL
         || (now ? deferred_callback(d, "done") < 0
-                : reactor_call_later(r, fire_after, fire_later, d) == NULL)
+                : reactor_call_later(r, &firing, fire_after, fire_later, d) < 0)
         || deferred_timeout(r, d, timeout) < 0
         || deferred_add_callbacks(d, print_result, print_failure, NULL) < 0) {
         perror("deferred_timeout");

@@ -105,6 +105,7 @@ static struct outcome print_failure(void *error, void *arg)
 
 struct firing {
     struct deferred *d;
+    struct timer timer;
     int fail;
     char value[32];
 };
@@ -122,7 +123,7 @@ static void fire(struct reactor *r, void *arg)
 int main(int argc, char **argv)
 {
     struct deferred *ds[MAX_DEFERREDS];
-    struct firing firings[MAX_DEFERREDS];
+    struct firing firings[MAX_DEFERREDS] = { 0 };   /* zeroed: idle timers */
     double after[MAX_DEFERREDS];
     char kind[8];
     n_deferreds = argc - 1;
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
         if ((ds[i] = deferred_new()) == NULL)
             return 1;
         firings[i].d = ds[i];
-        if (reactor_call_later(r, after[i], fire, &firings[i]) == NULL)
+        if (reactor_call_later(r, &firings[i].timer, after[i], fire, &firings[i]) < 0)
             return 1;
     }
     struct deferred *all = gather_results(ds, n_deferreds);

@@ -10,6 +10,7 @@
 #include "timeline.h"
 
 #define HEARTBEAT 0.050
+static struct timer beat;      /* the heartbeat's timer */
 #define BUDGET 0.005           /* seconds of steps per turn */
 #define NUMBERS_PER_STEP 50
 
@@ -62,7 +63,7 @@ static void heartbeat(struct reactor *r, void *arg)
     if (lateness > w->worst_lateness)
         w->worst_lateness = lateness;
     w->last_beat = now;
-    if (!w->done && reactor_call_later(r, HEARTBEAT, heartbeat, w) == NULL)
+    if (!w->done && reactor_call_later(r, &beat, HEARTBEAT, heartbeat, w) < 0)
         perror("reactor_call_later");
 }
 
@@ -71,7 +72,7 @@ int main(void)
     struct work w = { .limit = 2000000, .last_beat = timeline_now() };
     struct reactor *r = reactor_new();
     struct coop_task *task = r ? cooperate(r, budget_step, &w) : NULL;
-    if (task == NULL || reactor_call_later(r, HEARTBEAT, heartbeat, &w) == NULL) {
+    if (task == NULL || reactor_call_later(r, &beat, HEARTBEAT, heartbeat, &w) < 0) {
         perror("time-budget");
         return 1;
     }

@@ -13,7 +13,7 @@
 struct work {
     struct reactor *reactor;
     struct coop_task *task;
-    struct timer *deadline;     /* TODO: arm it, cancel it */
+    struct timer deadline;     /* TODO: arm it, cancel it */
     long next, limit, count;
     double start;
 };

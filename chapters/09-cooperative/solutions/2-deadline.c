@@ -13,7 +13,7 @@
 struct work {
     struct reactor *reactor;
     struct coop_task *task;
-    struct timer *deadline;     /* pending until it fires or is cancelled */
+    struct timer deadline;     /* pending until it fires or is cancelled */
     long next, limit, count;
     double start;
 };
@@ -42,15 +42,13 @@ static void deadline_passed(struct reactor *r, void *arg)
 {
     struct work *w = arg;
     (void)r;
-    w->deadline = NULL;         /* firing: the handle dies with it */
     coop_stop(w->task);
 }
 
 static void work_done(enum coop_end how, void *arg)
 {
     struct work *w = arg;
-    reactor_cancel(w->reactor, w->deadline);   /* NULL if it fired */
-    w->deadline = NULL;
+    reactor_cancel(w->reactor, &w->deadline);   /* idle if it fired */
     printf("%s: %ld primes below %ld after %.2f s\n", how == COOP_FINISHED ? "finished" : "stopped",
            w->count, w->next, timeline_now() - w->start);
 }
@@ -81,7 +79,7 @@ int main(int argc, char **argv)
         return 1;
     }
     coop_when_done(w.task, work_done, &w);
-    if (deadline > 0 && (w.deadline = reactor_call_later(w.reactor, deadline, deadline_passed, &w)) == NULL) {
+    if (deadline > 0 && reactor_call_later(w.reactor, &w.deadline, deadline, deadline_passed, &w) < 0) {
         perror("deadline");
         return 1;
     }

@@ -12,6 +12,7 @@
 #include "timeline.h"
 
 #define HEARTBEAT 0.050
+static struct timer beat;      /* the heartbeat's timer */
 
 typedef long job_fn(long arg);
 typedef void job_done_fn(long result, void *done_arg);
@@ -111,7 +112,7 @@ static void heartbeat(struct reactor *r, void *arg)
     if (lateness > s->worst_lateness)
         s->worst_lateness = lateness;
     s->last_beat = now;
-    if (s->jobs_left > 0 && reactor_call_later(r, HEARTBEAT, heartbeat, s) == NULL)
+    if (s->jobs_left > 0 && reactor_call_later(r, &beat, HEARTBEAT, heartbeat, s) < 0)
         perror("reactor_call_later");
 }
 
@@ -121,7 +122,7 @@ int main(void)
     if (r == NULL)
         return 1;
     state.last_beat = timeline_now();
-    if (reactor_call_later(r, HEARTBEAT, heartbeat, &state) == NULL)
+    if (reactor_call_later(r, &beat, HEARTBEAT, heartbeat, &state) < 0)
         return 1;
     for (int i = 0; i < 2; i++)
         if (defer_to_thread(r, count_primes, state.limits[i], report, &state.limits[i]) < 0) {

@@ -33,7 +33,7 @@ struct conn {
     int fd;
     enum conn_state state;
     int refused;                        /* answered before all was read: linger */
-    struct timer *timer;                /* the request head's deadline, then the drain's */
+    struct timer timer;                 /* the request head's deadline, then the drain's */
     char request[HTTP_REQUEST_HEAD_MAX];
     size_t request_len;
     struct agg_calls calls;
@@ -50,6 +50,7 @@ struct server {
     struct agg_server agg;
     struct reactor *rx;
     struct conn *conns;
+    struct timer accept_retry;          /* out of fds: accept again later */
 };
 /* end kit */
 
@@ -64,7 +65,7 @@ static void conn_free(struct conn *c)
         if (c->pending[i] != NULL)
             client_cancel(c->pending[i]);       /* the client left, or we stop */
     agg_calls_free(&c->calls);
-    reactor_cancel(c->server->rx, c->timer);
+    reactor_cancel(c->server->rx, &c->timer);
     reactor_unwatch(c->server->rx, c->fd);
     net_close(c->fd);
     if (c->prev)
@@ -82,7 +83,6 @@ static void on_timeout(struct reactor *rx, void *arg)
 {
     struct conn *c = arg;
     (void)rx;
-    c->timer = NULL;
     conn_free(c);
 }
 /* end kit */
@@ -102,8 +102,8 @@ static void conn_new(struct server *s, int fd)
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    c->timer = reactor_call_later(s->rx, REQUEST_TIMEOUT, on_timeout, c);
-    if (c->timer == NULL || reactor_watch(s->rx, fd, REACTOR_READ, on_conn_io, c) < 0) {
+    if (reactor_call_later(s->rx, &c->timer, REQUEST_TIMEOUT, on_timeout, c) < 0
+        || reactor_watch(s->rx, fd, REACTOR_READ, on_conn_io, c) < 0) {
         fprintf(stderr, "async: fd %d: %s\n", fd,
                 errno == ERANGE ? "over FD_SETSIZE for select" : strerror(errno));
         conn_free(c);
@@ -130,8 +130,8 @@ static void start_answer(struct conn *c)
 static void linger(struct conn *c)
 {
     c->state = DRAINING;
-    c->timer = reactor_call_later(c->server->rx, LINGER_TIMEOUT, on_timeout, c);
-    if (c->timer == NULL || shutdown(c->fd, SHUT_WR) < 0
+    if (reactor_call_later(c->server->rx, &c->timer, LINGER_TIMEOUT, on_timeout, c) < 0
+        || shutdown(c->fd, SHUT_WR) < 0
         || reactor_watch(c->server->rx, c->fd, REACTOR_READ, on_conn_io, c) < 0)
         conn_free(c);
 }
@@ -208,8 +208,7 @@ static void read_some(struct conn *c)
     size_t head_len = http_request_head_end(c->request, c->request_len);
     if (head_len == 0 && c->request_len < sizeof c->request)
         return;                                 /* not all there yet */
-    reactor_cancel(c->server->rx, c->timer);
-    c->timer = NULL;
+    reactor_cancel(c->server->rx, &c->timer);
     if (head_len == 0)
         c->answer_len = agg_format(c->answer, sizeof c->answer, 431,
                                    "Request Header Fields Too Large", "request head over 8 KiB\n");
@@ -282,7 +281,7 @@ static void on_listen_ready(struct reactor *rx, int fd, int events, void *arg)
             fprintf(stderr, "async: accept: %s (pausing accepts for 0.1 s)\n",
                     strerror(errno));
             reactor_unwatch(rx, fd);
-            if (reactor_call_later(rx, 0.1, on_accept_retry, s) == NULL)
+            if (reactor_call_later(rx, &s->accept_retry, 0.1, on_accept_retry, s) < 0)
                 reactor_stop(rx);
             return;
         }
