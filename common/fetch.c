@@ -4,6 +4,7 @@
  * Left out: redirects, retries, keep-alive; the timeout covers the whole fetch.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -11,6 +12,7 @@
 #include "http.h"
 #include "net.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* A failed call: its deadline, or what errno says. Returns -1. */
@@ -108,3 +110,20 @@ int fetch_blocking(struct fetch_result *r, double timeout)
     return rc;
 }
 /* end slide */
+
+enum http_progress fetch_read_nb(int fd, struct http_response *res, char *err, size_t errlen)
+{
+    char buf[16 * 1024];
+    size_t n;
+    enum net_nb got = net_read_nb(fd, buf, sizeof buf, &n);
+    if (got == NET_AGAIN)
+        return HTTP_MORE;                 /* woken too early: wait again */
+    if (got == NET_ERROR) {
+        snprintf(err, errlen, "read: %s", strerror(errno));
+        return HTTP_ERROR;
+    }
+    trace_fd(fd, "read %zu bytes%s", n, got == NET_END ? " (end of stream)" : "");
+    if (got == NET_END)
+        return http_response_eof(res, err, errlen);
+    return http_response_feed(res, buf, n, err, errlen);
+}

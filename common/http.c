@@ -3,6 +3,7 @@
  * struct http_response shows, so any split of the bytes gives the same result.
  * Left out: chunked encoding, keep-alive, every header but Content-Length.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,17 @@ int http_format_get(char *buf, size_t size, const struct url *u)
                      "\r\n",
                      u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
     return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+char *http_format_get_new(const struct url *u, size_t *len)
+{
+    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    int n = http_format_get(request, sizeof request, u);
+    char *copy = n < 0 ? NULL : strndup(request, (size_t)n);
+    if (n < 0)
+        errno = ENAMETOOLONG;
+    *len = copy != NULL ? (size_t)n : 0;
+    return copy;
 }
 
 void http_response_init(struct http_response *res)

@@ -19,6 +19,11 @@
  * Returns its length, or -1 if buf is too small. */
 int http_format_get(char *buf, size_t size, const struct url *u);
 
+/* The same GET in a malloc'd buffer of its own length (*len bytes, no
+ * terminating NUL counted), for programs holding thousands at once.
+ * NULL with errno (ENOMEM, or ENAMETOOLONG when it would be over 8 KiB). */
+char *http_format_get_new(const struct url *u, size_t *len);
+
 enum http_progress { HTTP_ERROR = -1, HTTP_MORE = 0, HTTP_DONE = 1 };
 
 struct http_response {

@@ -433,6 +433,26 @@ static ssize_t write_some(int fd, const char *p, size_t len)
     return n;
 }
 
+static enum net_nb nb_outcome(ssize_t got, size_t *n)
+{
+    *n = got > 0 ? (size_t)got : 0;
+    if (got >= 0)
+        return got == 0 ? NET_END : NET_DATA;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? NET_AGAIN : NET_ERROR;
+}
+
+enum net_nb net_read_nb(int fd, void *buf, size_t len, size_t *n)
+{
+    return nb_outcome(read(fd, buf, len), n);
+}
+
+enum net_nb net_send_nb(int fd, const void *buf, size_t len, size_t *n)
+{
+    ssize_t got = write_some(fd, buf, len);
+    enum net_nb outcome = nb_outcome(got, n);
+    return outcome == NET_END ? NET_DATA : outcome;   /* 0 bytes sent is not an end */
+}
+
 int net_write_all(int fd, const void *buf, size_t len, double deadline)
 {
     const char *p = buf;

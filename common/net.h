@@ -85,6 +85,16 @@ ssize_t net_read_some(int fd, void *buf, size_t len, double deadline);
 
 int net_set_nonblocking(int fd);
 
+/* The non-blocking policy, once: one read or one send on a non-blocking
+ * fd. NET_DATA: *n bytes moved (a send may be short: send the rest when
+ * writable); NET_END: the peer closed (reads only); NET_AGAIN: not now
+ * (EAGAIN, EWOULDBLOCK or EINTR): wait for readiness, then call again;
+ * NET_ERROR: errno says why. A send never raises SIGPIPE (MSG_NOSIGNAL;
+ * a pipe gets write()). Chapter 06 spells these cases out itself. */
+enum net_nb { NET_ERROR = -1, NET_AGAIN, NET_DATA, NET_END };
+enum net_nb net_read_nb(int fd, void *buf, size_t len, size_t *n);
+enum net_nb net_send_nb(int fd, const void *buf, size_t len, size_t *n);
+
 /* Raises this process's limit on open fds (RLIMIT_NOFILE) from its soft
  * value to the hard one, for programs that hold thousands of sockets.
  * Returns the limit now in force, or -1 with errno. */

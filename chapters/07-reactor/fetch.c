@@ -10,10 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dial.h"
+#include "fetch.h"
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
@@ -66,7 +65,6 @@ static void conn_finish(struct conn *c)
     c->fd = -1;                       /* -1: not in flight */
     reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
     free(c->request);
-    c->request = NULL;
     report_done(c->result, &c->response);   /* the result owns the body now */
     f->in_flight--;
     if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
@@ -105,16 +103,15 @@ static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
+    size_t n;
     (void)events;
-    ssize_t n = send(fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;                           /* called again when there is room */
-    if (n < 0) {
+    enum net_nb sent = net_send_nb(fd, c->request + c->sent, c->request_len - c->sent, &n);
+    if (sent == NET_ERROR)
         conn_fail(c, "send");
-        return;
-    }
-    c->sent += (size_t)n;                 /* maybe short: called again for the rest */
-    trace_fd(fd, "sent %zd bytes", n);
+    if (sent != NET_DATA)
+        return;                           /* NET_AGAIN: called again when there is room */
+    c->sent += n;                         /* maybe short: called again for the rest */
+    trace_fd(fd, "sent %zu bytes", n);
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
@@ -124,22 +121,10 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
 static void on_readable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
-    char buf[16 * 1024], err[HTTP_ERR_LEN];
-    enum http_progress progress;
+    char err[HTTP_ERR_LEN];
     (void)r, (void)events;
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n < 0) {
-        conn_fail(c, "read");
-        return;
-    }
-    trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
-    if (n == 0)
-        progress = http_response_eof(&c->response, err, sizeof err);
-    else
-        progress = http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
-    if (progress == HTTP_ERROR)
+    enum http_progress progress = fetch_read_nb(fd, &c->response, err, sizeof err);
+    if (progress == HTTP_ERROR)                  /* read, truncated, not HTTP, ... */
         report_fail(c->result, "%s", err);
     if (progress != HTTP_MORE)
         conn_finish(c);
@@ -166,18 +151,14 @@ static int conn_start(struct conn *c)
     struct fetcher *f = c->fetcher;
     struct fetch_result *result = c->result;
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    int len;
 
     result->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;                       /* conn_finish counts it out */
     if (url_parse(result->url, &c->url, err, sizeof err) < 0) {
         report_fail(result, "%s", err);
-    } else if ((len = http_format_get(request, sizeof request, &c->url)) < 0) {
-        report_fail(result, "request too long");
-    } else if ((c->request = strndup(request, (size_t)len)) == NULL) {
-        report_fail(result, "strndup: %s", strerror(errno));
+    } else if ((c->request = http_format_get_new(&c->url, &c->request_len)) == NULL) {
+        report_fail(result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
@@ -186,7 +167,6 @@ static int conn_start(struct conn *c)
                         "the next URLs wait until fetches end\n", err);
             f->told_full = 1;
             free(c->request);
-            c->request = NULL;
             f->in_flight--;
             return -1;
         }
@@ -195,7 +175,6 @@ static int conn_start(struct conn *c)
         report_fail(result, "reactor_call_later: %s", strerror(errno));
         dial_cancel(&c->dial);
     } else {
-        c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
     }
     conn_finish(c);
