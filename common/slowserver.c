@@ -496,11 +496,12 @@ static int read_some(struct conn *c)
         into = c->request + c->request_len;
         room = c->request_cap - c->request_len;
     }
-    ssize_t n = read(c->fd, into, room);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    size_t n;
+    enum net_nb got = net_read_nb(c->fd, into, room, &n);
+    if (got == NET_AGAIN)
         return 0;
-    if (n <= 0) {   /* the client closed or reset: whatever we were doing ends */
-        if (n < 0 && c->server->verbose)
+    if (got != NET_DATA) {   /* the client closed or reset: whatever we were doing ends */
+        if (got == NET_ERROR && c->server->verbose)
             log_msg("read fd %d: %s", c->fd, strerror(errno));
         conn_free(c);
         return -1;
@@ -508,7 +509,7 @@ static int read_some(struct conn *c)
     if (c->state != READING_REQUEST)
         return 0;                              /* extra bytes: ignored */
     size_t scanned = c->request_len > 3 ? c->request_len - 3 : 0;
-    c->request_len += (size_t)n;
+    c->request_len += n;
     size_t head_len = http_request_head_end(c->request + scanned, c->request_len - scanned);
     if (head_len > 0)
         return handle_request(c, scanned + head_len);

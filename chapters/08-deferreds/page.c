@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dial.h"
+#include "fetch.h"
 #include "http.h"
 #include "net.h"
 #include "page.h"
@@ -107,31 +107,21 @@ static void on_timeout(struct reactor *r, void *arg)
 /* Returns 1 while more is to be sent, 0 when all is sent, -1 on error. */
 static int send_some(struct conn *c)
 {
-    ssize_t n = write(c->fd, c->request + c->sent, c->request_len - c->sent);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return 1;          /* not yet: the reactor calls us again */
-    if (n < 0) {
+    size_t n;
+    enum net_nb sent = net_send_nb(c->fd, c->request + c->sent, c->request_len - c->sent, &n);
+    if (sent == NET_ERROR) {
         finish(c, message("send: %s", strerror(errno)));
         return -1;
     }
-    c->sent += (size_t)n;
+    c->sent += n;          /* 0 when NET_AGAIN: the reactor calls us again */
     return c->sent < c->request_len;
 }
 
 /* Reads what has arrived and feeds the parser; finishes when it is done. */
 static void read_some(struct conn *c)
 {
-    char buf[16 * 1024], err[HTTP_ERR_LEN];
-    ssize_t n = read(c->fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    if (n < 0) {
-        finish(c, message("read: %s", strerror(errno)));
-        return;
-    }
-    enum http_progress progress = n == 0
-        ? http_response_eof(&c->response, err, sizeof err)     /* the server closed */
-        : http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
+    char err[HTTP_ERR_LEN];
+    enum http_progress progress = fetch_read_nb(c->fd, &c->response, err, sizeof err);
     if (progress == HTTP_DONE)
         finish(c, NULL);
     else if (progress == HTTP_ERROR)

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
-#include <unistd.h>
 
 #include "co.h"
 #include "dial.h"
@@ -207,17 +206,12 @@ void co_sleep(double seconds)
 /* slide:co_read */
 ssize_t co_read(int fd, void *buf, size_t len, double deadline)
 {
-    for (;;) {
-        ssize_t n = read(fd, buf, len);
-        if (n >= 0)
-            return n;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (park_on_fd(fd, REACTOR_READ, deadline) < 0)
-                return -1;
-        } else if (errno != EINTR) {
+    size_t n;
+    enum net_nb got;
+    while ((got = net_read_nb(fd, buf, len, &n)) == NET_AGAIN)
+        if (park_on_fd(fd, REACTOR_READ, deadline) < 0)   /* the loop runs meanwhile */
             return -1;
-        }
-    }
+    return got == NET_ERROR ? -1 : (ssize_t)n;        /* NET_END: 0 */
 }
 /* end slide */
 
@@ -225,16 +219,14 @@ int co_write(int fd, const void *buf, size_t len, double deadline)
 {
     const char *p = buf;
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n >= 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (park_on_fd(fd, REACTOR_WRITE, deadline) < 0)
-                return -1;
-        } else if (errno != EINTR) {
+        size_t n;
+        enum net_nb sent = net_send_nb(fd, p, len, &n);   /* send(MSG_NOSIGNAL) */
+        if (sent == NET_ERROR)
             return -1;
-        }
+        if (sent == NET_AGAIN && park_on_fd(fd, REACTOR_WRITE, deadline) < 0)
+            return -1;
+        p += n;                                         /* 0 when NET_AGAIN */
+        len -= n;
     }
     return 0;
 }

@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "fetch.h"
 #include "http.h"
 #include "net.h"
 #include "timeline.h"
@@ -65,20 +65,8 @@ static void on_deadline(struct reactor *rx, void *arg)
 
 static void read_some(struct client_call *call)
 {
-    char buf[16 * 1024], err[HTTP_ERR_LEN];
-    enum http_progress progress;
-    ssize_t n = read(call->fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;                                   /* woken too early: wait again */
-    if (n < 0) {
-        report_fail(call->result, "read: %s", strerror(errno));
-        finish(call);
-        return;
-    }
-    if (n == 0)
-        progress = http_response_eof(&call->response, err, sizeof err);
-    else
-        progress = http_response_feed(&call->response, buf, (size_t)n, err, sizeof err);
+    char err[HTTP_ERR_LEN];
+    enum http_progress progress = fetch_read_nb(call->fd, &call->response, err, sizeof err);
     if (progress == HTTP_ERROR)
         report_fail(call->result, "%s", err);
     if (progress != HTTP_MORE)
@@ -88,16 +76,15 @@ static void read_some(struct client_call *call)
 /* Returns -1 when the call has ended (and is freed). */
 static int send_some(struct client_call *call)
 {
-    ssize_t n = send(call->fd, call->request + call->sent,
-                     call->request_len - call->sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return 0;
-    if (n < 0) {
+    size_t n;
+    enum net_nb sent = net_send_nb(call->fd, call->request + call->sent,
+                                   call->request_len - call->sent, &n);
+    if (sent == NET_ERROR) {
         report_fail(call->result, "send: %s", strerror(errno));
         finish(call);
         return -1;
     }
-    call->sent += (size_t)n;                      /* a short send: go round again */
+    call->sent += n;                              /* short, or 0 (NET_AGAIN): again */
     if (call->sent == call->request_len)
         call->state = READING;                    /* on_io waits for the answer */
     return 0;

@@ -139,14 +139,13 @@ static void linger(struct conn *c)
 /* kit: async.c#send_some() */
 static void send_some(struct conn *c)
 {
-    ssize_t n = send(c->fd, c->answer + c->sent, c->answer_len - c->sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;                                 /* no room yet: wait again */
-    if (n < 0) {
+    size_t n;
+    enum net_nb sent = net_send_nb(c->fd, c->answer + c->sent, c->answer_len - c->sent, &n);
+    if (sent == NET_ERROR) {
         conn_free(c);                           /* the client is gone */
         return;
     }
-    c->sent += (size_t)n;
+    c->sent += n;                               /* 0 when NET_AGAIN: wait again */
     if (c->sent < c->answer_len)
         return;                                 /* the rest when there is room */
     if (c->refused)
@@ -196,14 +195,16 @@ static void start_calls(struct conn *c)
 /* kit: async.c#read_some() */
 static void read_some(struct conn *c)
 {
-    ssize_t n = read(c->fd, c->request + c->request_len, sizeof c->request - c->request_len);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    size_t n;
+    enum net_nb got = net_read_nb(c->fd, c->request + c->request_len,
+                                  sizeof c->request - c->request_len, &n);
+    if (got == NET_AGAIN)
         return;
-    if (n <= 0) {                               /* closed or failed: forget it */
+    if (got != NET_DATA) {                      /* closed or failed: forget it */
         conn_free(c);
         return;
     }
-    c->request_len += (size_t)n;
+    c->request_len += n;
     size_t head_len = http_request_head_end(c->request, c->request_len);
     if (head_len == 0 && c->request_len < sizeof c->request)
         return;                                 /* not all there yet */
@@ -226,8 +227,9 @@ static void read_some(struct conn *c)
 static void drain_some(struct conn *c)
 {
     char unread[4096];
-    ssize_t n = read(c->fd, unread, sizeof unread);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+    size_t n;
+    enum net_nb got = net_read_nb(c->fd, unread, sizeof unread, &n);
+    if (got == NET_END || got == NET_ERROR)
         conn_free(c);                           /* the client closed: so may we */
 }
 /* end kit */
