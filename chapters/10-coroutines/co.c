@@ -155,6 +155,16 @@ static void wake_on_timer(struct reactor *r, void *arg)
     resume(co);
 }
 
+/* Clears why co will wake, and arms its timer for `deadline` (0: none). */
+static int arm_deadline(struct coroutine *co, double deadline)
+{
+    co->wake_errno = 0;
+    if (deadline <= 0)
+        return 0;
+    double left = deadline - timeline_now();
+    return reactor_call_later(co->reactor, &co->timer, left > 0 ? left : 0, wake_on_timer, co);
+}
+
 /* slide:park_on_fd */
 /* Parks the running coroutine until fd is ready for `events` or the
  * deadline passes. 0 when ready, -1 with errno (ETIMEDOUT, ERANGE...). */
@@ -167,14 +177,9 @@ static int park_on_fd(int fd, int events, double deadline)
     }
     if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
         return -1;
-    co->wake_errno = 0;
-    if (deadline > 0) {
-        double left = deadline - timeline_now();
-        if (reactor_call_later(co->reactor, &co->timer, left > 0 ? left : 0,
-                               wake_on_timer, co) < 0) {
-            reactor_unwatch(co->reactor, fd);
-            return -1;
-        }
+    if (arm_deadline(co, deadline) < 0) {
+        reactor_unwatch(co->reactor, fd);
+        return -1;
     }
     /* end slide */
     /* slide:park_wake */
@@ -264,15 +269,10 @@ int co_connect(const char *host, int port, double deadline, char *err, size_t er
     struct dial *d = dial_start(co->reactor, host, port, wake_on_dial, &w, err, errlen);
     if (d == NULL)
         return -1;
-    co->wake_errno = 0;
-    if (deadline > 0) {
-        double left = deadline - timeline_now();
-        if (reactor_call_later(co->reactor, &co->timer, left > 0 ? left : 0,
-                               wake_on_timer, co) < 0) {
-            dial_cancel(&d);
-            snprintf(err, errlen, "reactor_call_later: %s", strerror(errno));
-            return -1;
-        }
+    if (arm_deadline(co, deadline) < 0) {
+        dial_cancel(&d);
+        snprintf(err, errlen, "reactor_call_later: %s", strerror(errno));
+        return -1;
     }
     park(co);                  /* the loop races the addresses meanwhile */
     reactor_cancel(co->reactor, &co->timer);   /* idle if it fired */
