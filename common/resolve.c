@@ -93,8 +93,9 @@ static void *worker(void *unused)
     return NULL;
 }
 
-/* The last answer is in: the workers leave, the pipe goes. */
-static void pool_stop(void)
+/* Tells the workers to leave and waits for each (one inside getaddrinfo
+ * finishes its lookup first). */
+static void join_workers(void)
 {
     pthread_mutex_lock(&pool.lock);
     pool.quit = 1;
@@ -102,7 +103,14 @@ static void pool_stop(void)
     pthread_mutex_unlock(&pool.lock);
     for (int i = 0; i < pool.threads_n; i++)
         pthread_join(pool.threads[i], NULL);
-    pool.threads_n = pool.quit = 0;
+    pool.threads_n = 0;
+}
+
+/* The last answer is in: the workers leave, the pipe goes. */
+static void pool_stop(void)
+{
+    join_workers();
+    pool.quit = 0;
     reactor_unwatch(pool.reactor, pool.pipe[0]);
     close(pool.pipe[0]);
     close(pool.pipe[1]);
@@ -150,13 +158,7 @@ static void pool_exit(void)
     ssize_t n;
     if (pool.threads_n == 0)
         return;
-    pthread_mutex_lock(&pool.lock);
-    pool.quit = 1;
-    pthread_cond_broadcast(&pool.work);
-    pthread_mutex_unlock(&pool.lock);
-    for (int i = 0; i < pool.threads_n; i++)
-        pthread_join(pool.threads[i], NULL);
-    pool.threads_n = 0;
+    join_workers();
     while ((n = read(pool.pipe[0], batch, sizeof batch)) > 0)
         for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++)
             deliver(NULL, batch[i], 1);   /* as if cancelled: nobody listens */
