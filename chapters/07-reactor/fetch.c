@@ -2,9 +2,11 @@
  * The loop, the fd sets and the deadline arithmetic are gone from this
  * file: each conn says what it waits for (reactor_watch) and what to call
  * when it comes; each fetch's --timeout is a timer (reactor_call_later),
- * cancelled when the fetch ends first.
- * Left out: non-blocking DNS (getaddrinfo blocks), a limit of our own on
- * connections: when the reactor's backend is full (ERANGE) the URL waits.
+ * cancelled when the fetch ends first. Connecting (names resolved off the
+ * loop, addresses raced) is common/dial's; a read or a send that cannot
+ * go on now says NET_AGAIN (common/net), and the reactor calls again.
+ * Left out: a limit of our own on connections: when the reactor's backend
+ * is full (ERANGE) the URL waits.
  */
 #include <errno.h>
 #include <stdio.h>
