@@ -73,9 +73,9 @@ static void fail_all(struct conn *conns, int n, const char *call)
 }
 /* end kit */
 
-/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
+/* kit: fetch.c#conn_start() */
 static void conn_start(struct conn *c, double timeout)
 {
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
@@ -102,8 +102,8 @@ static void conn_start(struct conn *c, double timeout)
 }
 /* end kit */
 
-/* kit: fetch.c#conn_io */
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
+/* kit: fetch.c#send_some() */
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
@@ -117,8 +117,10 @@ static void send_some(struct conn *c)
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
+/* end kit */
 
 /* Reads what has arrived, which may be any piece of the response. */
+/* kit: fetch.c#receive_some() */
 static void receive_some(struct conn *c)
 {
     char buf[16 * 1024], err[HTTP_ERR_LEN];
@@ -139,8 +141,10 @@ static void receive_some(struct conn *c)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end kit */
 
 /* One step of the state machine, for a conn that select() says is ready. */
+/* kit: fetch.c#conn_step() */
 static void conn_step(struct conn *c, int readable, int writable)
 {
     char err[NET_ERR_LEN];
@@ -217,7 +221,7 @@ static struct timeval seconds_to_timeval(double seconds)
 }
 /* end kit */
 
-/* kit: fetch.c#loop */
+/* kit: fetch.c#run_select_loop() */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;

@@ -74,9 +74,9 @@ static void fail_all(struct conn *conns, int n, const char *call)
 }
 /* end kit */
 
-/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
+/* kit: fetch.c#conn_start() */
 static void conn_start(struct conn *c, double timeout)
 {
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
@@ -221,7 +221,7 @@ static struct timeval seconds_to_timeval(double seconds)
 }
 /* end kit */
 
-/* kit: fetch.c#loop */
+/* kit: fetch.c#run_select_loop() */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;

@@ -71,7 +71,7 @@ static void conn_fail(struct conn *c, const char *call)
 }
 /* end kit */
 
-/* kit: fetch.c#callbacks */
+/* kit: fetch.c#on_connected() */
 static void on_connected(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -87,7 +87,9 @@ static void on_connected(struct reactor *r, int fd, int events, void *arg)
     else
         on_writable(r, fd, REACTOR_WRITE, c);   /* it is writable: send now */
 }
+/* end kit */
 
+/* kit: fetch.c#on_writable() */
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -103,7 +105,9 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
+/* end kit */
 
+/* kit: fetch.c#on_readable() */
 static void on_readable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -126,7 +130,9 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#on_timeout() */
 static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
