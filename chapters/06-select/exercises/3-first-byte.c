@@ -13,6 +13,7 @@
 #include "http.h"
 #include "net.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
@@ -44,6 +45,7 @@ static void conn_finish(struct conn *c)
         r->bytes = c->response.body_len;
         c->response.body = NULL;
     }
+    trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
     http_response_free(&c->response);
@@ -91,6 +93,7 @@ static void conn_start(struct conn *c, double timeout)
         report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
                     c->fd, FD_SETSIZE);
     } else {
+        trace_fd(c->fd, "connect started");
         int len = http_format_get(c->request, sizeof c->request, &c->url);
         if (len >= 0) {
             c->request_len = (size_t)len;
@@ -114,6 +117,7 @@ static void send_some(struct conn *c)
         return;
     }
     c->sent += (size_t)n;               /* maybe short: the rest next time */
+    trace_fd(c->fd, "sent %zd bytes", n);
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
@@ -132,6 +136,7 @@ static void receive_some(struct conn *c)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(c->fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n == 0)
         progress = http_response_eof(&c->response, err, sizeof err);
     else
@@ -156,6 +161,7 @@ static void conn_step(struct conn *c, int readable, int writable)
             return;
         }
         c->state = SENDING;
+        trace_fd(c->fd, "connected");
         send_some(c);                   /* it is writable: no need to wait */
     } else if (c->state == SENDING && writable) {
         send_some(c);
@@ -201,6 +207,7 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
             continue;
         conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
         if (c->state != DONE && timeline_now() >= c->deadline) {
+            trace_fd(c->fd, "timed out");
             report_fail(c->result, "timed out after %.2f s", timeout);
             conn_finish(c);
         }
@@ -239,8 +246,10 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         double nearest = timeline_now() + 3600;
         int max_fd = fill_sets(conns, started, &readable, &writable, &nearest);
         struct timeval tv = seconds_to_timeval(nearest - timeline_now());
+        trace_wait(in_flight, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
         /* The one place this program waits: for all sockets at once. */
-        if (select(max_fd + 1, &readable, &writable, NULL, &tv) < 0) {
+        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);
+        if (ready < 0) {
             if (errno != EINTR) {       /* EBADF, EINVAL: a bug, not the network */
                 fail_all(conns, n, "select");
                 return;
@@ -248,6 +257,7 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
             FD_ZERO(&readable);         /* a signal: nothing is ready */
             FD_ZERO(&writable);
         }
+        trace_wake(ready < 0 ? 0 : ready);
         int finished = handle_ready(conns, started, &readable, &writable, timeout);
         in_flight -= finished;
         done += finished;
@@ -259,9 +269,10 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
 int main(int argc, char **argv)
 {
     struct fetch_job job;
+    struct fetchcli_option options[] = { FETCHCLI_TRACE };
     int rc = fetchcli_parse(&job, argc, argv, "select",
                             "Fetch every URL at once with one select() loop (chapter 06).",
-                            NULL, 0);
+                            options, 1);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct conn *conns = calloc((size_t)job.n, sizeof *conns);

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "net.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
@@ -45,6 +46,7 @@ static void conn_finish(struct conn *c)
         r->bytes = c->response.body_len;
         c->response.body = NULL;
     }
+    trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
     http_response_free(&c->response);
@@ -92,6 +94,7 @@ static void conn_start(struct conn *c, double timeout)
         report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
                     c->fd, FD_SETSIZE);
     } else {
+        trace_fd(c->fd, "connect started");
         int len = http_format_get(c->request, sizeof c->request, &c->url);
         if (len >= 0) {
             c->request_len = (size_t)len;
@@ -115,6 +118,7 @@ static void send_some(struct conn *c)
         return;
     }
     c->sent += (size_t)n;               /* maybe short: the rest next time */
+    trace_fd(c->fd, "sent %zd bytes", n);
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
@@ -133,6 +137,7 @@ static void receive_some(struct conn *c)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(c->fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n == 0)
         progress = http_response_eof(&c->response, err, sizeof err);
     else
@@ -157,6 +162,7 @@ static void conn_step(struct conn *c, int readable, int writable)
             return;
         }
         c->state = SENDING;
+        trace_fd(c->fd, "connected");
         send_some(c);                   /* it is writable: no need to wait */
     } else if (c->state == SENDING && writable) {
         send_some(c);
@@ -202,6 +208,7 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
             continue;
         conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
         if (c->state != DONE && timeline_now() >= c->deadline) {
+            trace_fd(c->fd, "timed out");
             report_fail(c->result, "timed out after %.2f s", timeout);
             conn_finish(c);
         }
@@ -269,7 +276,9 @@ static void run_select_loop(struct conn *conns, int n, double timeout, int per_h
         double nearest = timeline_now() + 3600;
         int max_fd = fill_sets(conns, n, &readable, &writable, &nearest);
         struct timeval tv = seconds_to_timeval(nearest - timeline_now());
-        if (select(max_fd + 1, &readable, &writable, NULL, &tv) < 0) {
+        trace_wait(in_flight, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
+        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);
+        if (ready < 0) {
             if (errno != EINTR) {
                 fail_all(conns, n, "select");
                 return;
@@ -277,6 +286,7 @@ static void run_select_loop(struct conn *conns, int n, double timeout, int per_h
             FD_ZERO(&readable);
             FD_ZERO(&writable);
         }
+        trace_wake(ready < 0 ? 0 : ready);
         int finished = handle_ready(conns, n, &readable, &writable, timeout);
         in_flight -= finished;
         done += finished;
@@ -290,10 +300,11 @@ int main(int argc, char **argv)
     const struct fetchcli_option options[] = {
         { "--per-host", "N", "at most N fetches at once to one host:port",
           &per_host, 1, MAX_IN_FLIGHT, NULL },
+        FETCHCLI_TRACE,
     };
     int rc = fetchcli_parse(&job, argc, argv, "select",
                             "Fetch every URL at once with one select() loop (chapter 06).",
-                            options, 1);
+                            options, 2);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct conn *conns = calloc((size_t)job.n, sizeof *conns);

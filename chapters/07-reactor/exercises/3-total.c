@@ -13,6 +13,7 @@
 #include "net.h"
 #include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* What every conn shares: the reactor and the URLs still to start. */
@@ -47,6 +48,7 @@ static void on_timeout(struct reactor *r, void *arg);
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
+    trace_fd(c->fd, "close");
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
@@ -82,6 +84,7 @@ static void on_connected(struct reactor *r, int fd, int events, void *arg)
         conn_finish(c);
         return;
     }
+    trace_fd(fd, "connected");
     if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
         conn_fail(c, "reactor_watch");
     else
@@ -102,6 +105,7 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
         return;
     }
     c->sent += (size_t)n;                 /* maybe short: called again for the rest */
+    trace_fd(fd, "sent %zd bytes", n);
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
@@ -121,6 +125,7 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n == 0)
         progress = http_response_eof(&c->response, err, sizeof err);
     else
@@ -138,6 +143,7 @@ static void on_timeout(struct reactor *r, void *arg)
     struct conn *c = arg;
     (void)r;
     c->timeout = NULL;                    /* it fired: nothing left to cancel */
+    trace_fd(c->fd, "timed out");
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -176,6 +182,7 @@ static int conn_start(struct conn *c)
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
+        trace_fd(c->fd, "connect started");
         return 0;                         /* the callbacks take it from here */
     }
     conn_finish(c);
@@ -213,16 +220,18 @@ static void fail_unfinished(struct fetcher *f, const char *why)
 }
 /* end kit */
 
+/* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
     struct fetch_job job;
+    struct fetchcli_option options[] = { FETCHCLI_BACKEND, FETCHCLI_TRACE };
     int rc = fetchcli_parse(&job, argc, argv, "reactor",
                             "Fetch every URL at once, as callbacks on the reactor (chapter 07).",
-                            NULL, 0);
+                            options, 2);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct fetcher f = { .n = job.n, .timeout = job.timeout };
-    f.reactor = reactor_new();
+    f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
         perror("reactor: starting");
@@ -233,17 +242,14 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* slide:main */
-    /* kit: fetch.c#main */
     start_more(&f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
-    /* end kit */
-    /* end slide */
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);
 }
+/* end kit */

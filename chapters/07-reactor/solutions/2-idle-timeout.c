@@ -14,6 +14,7 @@
 #include "net.h"
 #include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* What every conn shares: the reactor and the URLs still to start. */
@@ -62,6 +63,7 @@ static int arm_idle(struct conn *c)
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
+    trace_fd(c->fd, "close");
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
@@ -99,6 +101,7 @@ static void on_connected(struct reactor *r, int fd, int events, void *arg)
         conn_finish(c);
         return;
     }
+    trace_fd(fd, "connected");
     if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
         conn_fail(c, "reactor_watch");
     else
@@ -119,6 +122,7 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
         return;
     }
     c->sent += (size_t)n;                 /* maybe short: called again for the rest */
+    trace_fd(fd, "sent %zd bytes", n);
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
@@ -137,6 +141,7 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n > 0 && arm_idle(c) < 0) {
         conn_fail(c, "reactor_call_later");
         return;
@@ -166,6 +171,7 @@ static void on_timeout(struct reactor *r, void *arg)
     struct conn *c = arg;
     (void)r;
     c->timeout = NULL;                    /* it fired: nothing left to cancel */
+    trace_fd(c->fd, "timed out");
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -205,6 +211,7 @@ static int conn_start(struct conn *c)
         report_fail(r, "reactor_call_later: %s", strerror(errno));
     } else {
         c->request_len = (size_t)len;
+        trace_fd(c->fd, "connect started");
         return 0;                         /* the callbacks take it from here */
     }
     conn_finish(c);
@@ -249,14 +256,15 @@ int main(int argc, char **argv)
     const struct fetchcli_option options[] = {
         { "--idle-ms", "N", "fail a fetch when no byte comes for N ms",
           &idle_ms, 1, 3600 * 1000, NULL },
+        FETCHCLI_BACKEND, FETCHCLI_TRACE,
     };
     int rc = fetchcli_parse(&job, argc, argv, "reactor",
                             "Fetch every URL at once, as callbacks on the reactor (chapter 07).",
-                            options, 1);
+                            options, 3);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct fetcher f = { .n = job.n, .timeout = job.timeout, .idle = idle_ms / 1000.0 };
-    f.reactor = reactor_new();
+    f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
         perror("reactor: starting");
