@@ -22,6 +22,9 @@
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 # Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.
 TSAN_CHAPTERS := $(sort $(patsubst %/Makefile,%,$(shell grep -lE '^TSAN *[:?]?= *yes *$$' $(addsuffix /Makefile,$(CHAPTERS)) 2>/dev/null)))
+# The fetchers whose name lookups run on common/resolve's threads: `make tsan`
+# runs them on tests/names.bats (slow lookups, many at once).
+RESOLVER_CHAPTERS := chapters/07-reactor chapters/08-deferreds chapters/10-coroutines
 FUZZ_SECONDS ?= 60
 
 all:
@@ -97,9 +100,9 @@ tsan:
 	@if [ -z "$(TSAN_CHAPTERS)" ]; then echo "tsan: no chapter sets TSAN = yes; nothing to run"; exit 0; fi; \
 	echo "tsan: $(TSAN_CHAPTERS)"; \
 	$(MAKE) --no-print-directory -C common FLAVOR=tsan || exit 1; \
-	for c in $(TSAN_CHAPTERS); do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
+	for c in $(TSAN_CHAPTERS) $(RESOLVER_CHAPTERS) tests; do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
 	MATRIX_FETCHERS="$(foreach c,$(TSAN_CHAPTERS),$(CURDIR)/$(c)/fetch)" \
-	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats
+	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats tests/names.bats
 
 valgrind:
 	@$(MAKE) --no-print-directory FLAVOR=normal all

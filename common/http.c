@@ -36,13 +36,14 @@ int http_format_get(char *buf, size_t size, const struct url *u)
     char port[16] = "";
     if (u->port != 80)
         snprintf(port, sizeof port, ":%d", u->port);
+    int ipv6 = strchr(u->host, ':') != NULL;   /* Host: keeps the brackets */
     int n = snprintf(buf, size,
                      "GET %s HTTP/1.0\r\n"
-                     "Host: %s%s\r\n"
+                     "Host: %s%s%s%s\r\n"
                      "User-Agent: waitless\r\n"
                      "Connection: close\r\n"
                      "\r\n",
-                     u->path, u->host, port);
+                     u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 

@@ -1,8 +1,11 @@
 /* net: resolve, connect (with a deadline), listen, read and write, with the
  * one EINTR/EAGAIN policy of waitless written down here, once: blocking
  * helpers retry EINTR and loop over short writes; EAGAIN means "not yet".
- * Left out: IPv6 (getaddrinfo is asked for IPv4 only, like the servers),
- * non-blocking DNS (getaddrinfo blocks however we call it).
+ * The blocking helpers really block (chapters 01-05): their deadlines are
+ * socket time limits (SO_SNDTIMEO, SO_RCVTIMEO), not poll.
+ * Names resolve to IPv4 and IPv6 addresses, tried in the resolver's order.
+ * Left out: non-blocking DNS (getaddrinfo blocks however we call it; see
+ * resolve.h for lookups on a helper thread).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +15,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -20,23 +24,34 @@
 #include "net.h"
 #include "timeline.h"
 
+const char *net_host_port(char *buf, size_t size, const char *host, int port)
+{
+    int ipv6 = strchr(host, ':') != NULL;
+    snprintf(buf, size, "%s%s%s:%d", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+    return buf;
+}
+
 /* Writes "CALL host:port: strerror(errno)" into err, keeps errno, returns -1. */
 static int fail(char *err, size_t errlen, const char *call, const char *host, int port)
 {
     int saved = errno;
+    char where[NET_HOST_PORT_LEN];
     if (err != NULL && errlen > 0)
-        snprintf(err, errlen, "%s %s:%d: %s", call, host, port, strerror(saved));
+        snprintf(err, errlen, "%s %s: %s", call, net_host_port(where, sizeof where, host, port),
+                 strerror(saved));
     errno = saved;
     return -1;
 }
 
-/* getaddrinfo for IPv4 TCP; passive for listening. 0, or -1 with err. */
+/* getaddrinfo for TCP, IPv4 and IPv6 (AF_UNSPEC: every address of the
+ * name, in the order the resolver prefers); passive for listening.
+ * 0, or -1 with err. */
 static int resolve(const char *host, int port, int passive, struct addrinfo **list,
                    char *err, size_t errlen)
 {
     struct addrinfo hints = { 0 };
     char service[16];
-    hints.ai_family = AF_INET;   /* the servers listen on IPv4 only */
+    hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     snprintf(service, sizeof service, "%d", port);
@@ -74,16 +89,17 @@ void net_close(int fd)
     errno = saved;
 }
 
-/* A non-blocking TCP socket that is not inherited across exec (chapter 05
- * forks): one call where the flags exist, three where they do not. */
-static int new_socket(const struct addrinfo *ai)
+/* A TCP socket that is not inherited across exec (chapter 05 forks),
+ * non-blocking or not: one call where the flags exist, three where not. */
+static int new_socket(const struct addrinfo *ai, int nonblocking)
 {
 #if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
-    return socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+    return socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0),
                   ai->ai_protocol);
 #else
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || set_flag(fd, O_NONBLOCK, 1) < 0)) {
+    if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0
+                    || (nonblocking && set_flag(fd, O_NONBLOCK, 1) < 0))) {
         net_close(fd);
         return -1;
     }
@@ -93,7 +109,8 @@ static int new_socket(const struct addrinfo *ai)
 
 /* Waits until fd is ready for `events` or the deadline passes (ETIMEDOUT);
  * deadline 0 waits forever. Readiness may be an error or a hang-up: the
- * read, write or SO_ERROR that follows reports it. */
+ * read, write or SO_ERROR that follows reports it. Only for fds that
+ * cannot carry a time limit of their own (pipes, non-blocking sockets). */
 static int wait_ready(int fd, short events, double deadline)
 {
     struct pollfd p = { .fd = fd, .events = events };
@@ -117,6 +134,29 @@ static int wait_ready(int fd, short events, double deadline)
     }
 }
 
+/* Gives the next blocking call on socket fd the time left until `deadline`
+ * (0 = no limit): SO_SNDTIMEO bounds connect and send, SO_RCVTIMEO bounds
+ * read, and a call that runs out returns EAGAIN (connect: EINPROGRESS).
+ * -1 with ETIMEDOUT when no time is left, ENOTSOCK for a pipe. */
+static int limit_next_call(int fd, int option, double deadline)
+{
+    struct timeval tv = { 0, 0 };   /* 0 s: no limit */
+    if (deadline != 0) {
+        double left = deadline - timeline_now();
+        if (left < 1e-6) {          /* a zero timeval would mean "forever" */
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        tv.tv_sec = (time_t)left;
+        tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6) + 1;   /* round up */
+        if (tv.tv_usec >= 1000000) {
+            tv.tv_sec++;
+            tv.tv_usec -= 1000000;
+        }
+    }
+    return setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
 int net_connect_result(int fd, const char *host, int port, char *err, size_t errlen)
 {
     /* A non-blocking connect reports its outcome only here: writable means
@@ -136,7 +176,7 @@ int net_connect_result(int fd, const char *host, int port, char *err, size_t err
 static int start_one(const struct addrinfo *ai, const char *host, int port,
                      char *err, size_t errlen)
 {
-    int fd = new_socket(ai);
+    int fd = new_socket(ai, 1);
     if (fd < 0)
         return fail(err, errlen, "socket", host, port);
     /* EINPROGRESS: the handshake goes on without us; poll says when it ends. */
@@ -146,6 +186,32 @@ static int start_one(const struct addrinfo *ai, const char *host, int port,
         return -1;
     }
     return fd;
+}
+
+const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size)
+{
+    char host[NI_MAXHOST], port[NI_MAXSERV];
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(buf, size, "(an address of family %d)", ai->ai_family);
+    else
+        net_host_port(buf, size, host, atoi(port));
+    return buf;
+}
+
+int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen)
+{
+    char where[NET_HOST_PORT_LEN];
+    int fd = new_socket(ai, 1);
+    if (fd >= 0 && (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS))
+        return fd;
+    int saved = errno;
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s %s: %s", fd < 0 ? "socket" : "connect",
+                 net_addr_text(ai, where, sizeof where), strerror(saved));
+    net_close(fd);
+    errno = saved;
+    return -1;
 }
 
 int net_connect_start(const char *host, int port, char *err, size_t errlen)
@@ -160,22 +226,83 @@ int net_connect_start(const char *host, int port, char *err, size_t errlen)
     return fd;
 }
 
-/* One address, blocking until connected or the deadline. */
+/* Adds err to the list of what happened to each address. */
+static void note_attempt(struct net_attempts *a, const char *err)
+{
+    size_t used = strlen(a->errors);
+    snprintf(a->errors + used, sizeof a->errors - used, "%s%s", used > 0 ? "; " : "", err);
+}
+
+/* Starts the next address that does not fail at once: the fd, or -1 with
+ * every failure in err, the list freed. */
+static int start_from_next(struct net_attempts *a, char *err, size_t errlen)
+{
+    char what[NET_ERR_LEN];
+    int saved = errno;
+    while (a->next != NULL) {
+        const struct addrinfo *ai = a->current = a->next;
+        a->next = ai->ai_next;
+        int fd = net_connect_start_addr(ai, what, sizeof what);
+        if (fd >= 0)
+            return fd;
+        saved = errno;
+        note_attempt(a, what);
+    }
+    snprintf(err, errlen, "%s", a->errors);
+    net_attempts_free(a);
+    errno = saved;
+    return -1;
+}
+
+int net_attempts_start(struct net_attempts *a, const char *host, int port,
+                       char *err, size_t errlen)
+{
+    *a = (struct net_attempts){ NULL, NULL, NULL, "" };
+    if (resolve(host, port, 0, &a->list, err, errlen) < 0)
+        return -1;
+    a->next = a->list;
+    return start_from_next(a, err, errlen);
+}
+
+int net_attempts_next(struct net_attempts *a, char *err, size_t errlen)
+{
+    char what[NET_ERR_LEN], where[NET_HOST_PORT_LEN];
+    snprintf(what, sizeof what, "connect %s: %s",
+             net_addr_text(a->current, where, sizeof where), strerror(errno));
+    note_attempt(a, what);
+    return start_from_next(a, err, errlen);
+}
+
+void net_attempts_free(struct net_attempts *a)
+{
+    if (a->list != NULL)
+        freeaddrinfo(a->list);   /* keeps errno on glibc */
+    a->list = a->next = NULL;
+    a->current = NULL;
+}
+
+/* One address, blocking until connected or the deadline: a blocking
+ * socket and a blocking connect, its wait bounded by SO_SNDTIMEO (Linux
+ * honours it for connect; a connect that runs out says EINPROGRESS). */
 static int connect_one(const struct addrinfo *ai, const char *host, int port,
                        double deadline, char *err, size_t errlen)
 {
-    /* Non-blocking underneath even here: a blocking connect cannot be given
-     * a deadline, and one interrupted by a signal cannot simply be retried. */
-    int fd = start_one(ai, host, port, err, errlen);
+    int fd = new_socket(ai, 0);
     if (fd < 0)
-        return -1;
-    if (wait_ready(fd, POLLOUT, deadline) < 0)
+        return fail(err, errlen, "socket", host, port);
+    if (limit_next_call(fd, SO_SNDTIMEO, deadline) < 0)
+        fail(err, errlen, errno == ETIMEDOUT ? "connect" : "setsockopt", host, port);
+    else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)   /* waits: the handshake */
+        return fd;
+    else if (errno == EINPROGRESS) {   /* SO_SNDTIMEO ran out */
+        errno = ETIMEDOUT;
         fail(err, errlen, "connect", host, port);
-    else if (net_connect_result(fd, host, port, err, errlen) < 0)
-        ;   /* err says why */
-    else if (set_flag(fd, O_NONBLOCK, 0) < 0)   /* back to blocking for the caller */
-        fail(err, errlen, "fcntl", host, port);
-    else
+    } else if (errno != EINTR)
+        fail(err, errlen, "connect", host, port);
+    /* A signal: POSIX says the handshake goes on without us; wait for its end. */
+    else if (wait_ready(fd, POLLOUT, deadline) < 0)
+        fail(err, errlen, "connect", host, port);
+    else if (net_connect_result(fd, host, port, err, errlen) == 0)
         return fd;
     net_close(fd);
     return -1;
@@ -184,12 +311,23 @@ static int connect_one(const struct addrinfo *ai, const char *host, int port,
 int net_connect(const char *host, int port, double deadline, char *err, size_t errlen)
 {
     struct addrinfo *list;
+    char one[NET_ERR_LEN], numeric[NI_MAXHOST];
     int fd = -1, saved = 0;
     if (resolve(host, port, 0, &list, err, errlen) < 0)
         return -1;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
     for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = connect_one(ai, host, port, deadline, err, errlen);
+        /* Each failure names its address: "connect [::1]:80: ...; connect ..." */
+        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, numeric, sizeof numeric, NULL, 0,
+                        NI_NUMERICHOST) != 0)
+            snprintf(numeric, sizeof numeric, "%s", host);
+        fd = connect_one(ai, numeric, port, deadline, one, sizeof one);
         saved = errno;
+        if (fd < 0 && err != NULL && errlen > 0) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, "%s%s", used > 0 ? "; " : "", one);
+        }
         if (fd < 0 && saved == ETIMEDOUT)
             break;   /* the deadline is shared: no time left for the next one */
     }
@@ -203,7 +341,7 @@ static int listen_one(const struct addrinfo *ai, const char *host, int port,
                       char *err, size_t errlen)
 {
     int one = 1;
-    int fd = new_socket(ai);
+    int fd = new_socket(ai, 1);
     if (fd < 0)
         return fail(err, errlen, "socket", host, port);
     /* SO_REUSEADDR: a restarted server may bind while old connections of
@@ -223,7 +361,7 @@ static int listen_one(const struct addrinfo *ai, const char *host, int port,
 int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen)
 {
     struct addrinfo *list;
-    struct sockaddr_in addr;
+    struct sockaddr_storage addr;   /* room for an IPv4 or an IPv6 address */
     socklen_t len = sizeof addr;
     const char *name = host != NULL ? host : "*";
     if (resolve(host, port, 1, &list, err, errlen) < 0)
@@ -239,22 +377,49 @@ int net_listen(const char *host, int port, int *bound_port, char *err, size_t er
         return -1;
     }
     if (bound_port != NULL)
-        *bound_port = ntohs(addr.sin_port);
+        *bound_port = ntohs(addr.ss_family == AF_INET6
+                            ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                            : ((struct sockaddr_in *)&addr)->sin_port);
     return fd;
+}
+
+/* Before a call on fd that must end by `deadline`: a socket gets the time
+ * left as its SO_SNDTIMEO/SO_RCVTIMEO; anything else (a pipe) is polled.
+ * 0, or -1 with errno (ETIMEDOUT). */
+static int before_call(int fd, int option, short events, double deadline)
+{
+    if (deadline == 0)
+        return 0;
+    if (limit_next_call(fd, option, deadline) == 0)
+        return 0;
+    if (errno != ENOTSOCK)
+        return -1;
+    return wait_ready(fd, events, deadline);
+}
+
+/* After a call said EAGAIN: the time limit ran out (ETIMEDOUT), or a
+ * non-blocking fd is not ready yet, and poll waits for it. */
+static int after_eagain(int fd, short events, double deadline)
+{
+    if (deadline == 0 || timeline_now() >= deadline) {
+        errno = deadline == 0 ? EAGAIN : ETIMEDOUT;
+        return -1;
+    }
+    return wait_ready(fd, events, deadline);
 }
 
 ssize_t net_read_some(int fd, void *buf, size_t len, double deadline)
 {
     for (;;) {
-        /* poll first: a read() alone would block past the deadline. */
-        if (deadline != 0 && wait_ready(fd, POLLIN, deadline) < 0)
+        if (before_call(fd, SO_RCVTIMEO, POLLIN, deadline) < 0)
             return -1;
-        ssize_t n = read(fd, buf, len);
+        ssize_t n = read(fd, buf, len);   /* waits, at most until the deadline */
         if (n >= 0)
             return n;
-        if (errno == EINTR || (errno == EAGAIN && deadline != 0))
-            continue;   /* EAGAIN: a non-blocking fd that poll woke too early */
-        return -1;
+        if (errno == EINTR)
+            continue;
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || after_eagain(fd, POLLIN, deadline) < 0)
+            return -1;
     }
 }
 
@@ -273,14 +438,16 @@ int net_write_all(int fd, const void *buf, size_t len, double deadline)
     const char *p = buf;
     size_t sent = 0;
     while (sent < len) {
-        if (deadline != 0 && wait_ready(fd, POLLOUT, deadline) < 0)
+        if (before_call(fd, SO_SNDTIMEO, POLLOUT, deadline) < 0)
             return -1;
         ssize_t n = write_some(fd, p + sent, len - sent);
-        if (n < 0 && (errno == EINTR || (errno == EAGAIN && deadline != 0)))
+        if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n < 0 && ((errno != EAGAIN && errno != EWOULDBLOCK)
+                      || after_eagain(fd, POLLOUT, deadline) < 0))
             return -1;
-        sent += (size_t)n;   /* a short write: go round for the rest */
+        if (n > 0)
+            sent += (size_t)n;   /* a short write: go round for the rest */
     }
     return 0;
 }

@@ -2,8 +2,10 @@
  * Blocking helpers loop over EINTR and short counts; the non-blocking ones
  * only start things. Errors: return -1 with errno set and, where there is an
  * `err` buffer, a message naming the call ("connect 127.0.0.1:8000: ...").
- * Left out: IPv6 (names resolve to IPv4 only, so "localhost" is 127.0.0.1),
- * TLS, DNS without blocking (getaddrinfo blocks; a failed lookup sets ENOENT).
+ * Hosts are names, IPv4 or IPv6 addresses ("::1", no brackets); a name
+ * resolves to all its addresses, IPv4 and IPv6 (AF_UNSPEC).
+ * Left out: TLS, DNS without blocking (getaddrinfo blocks; a failed lookup
+ * sets ENOENT).
  */
 #ifndef WAITLESS_NET_H
 #define WAITLESS_NET_H
@@ -12,16 +14,54 @@
 #include <sys/types.h>
 
 #define NET_ERR_LEN 256
+#define NET_HOST_PORT_LEN 300   /* a host name, brackets, ':', a port */
 
-/* A blocking connect to host:port. `deadline` is an absolute
- * timeline_now() time after which it gives up with ETIMEDOUT (0 = never).
- * Returns the connected fd, or -1. */
+struct addrinfo;
+
+/* "host:port", or "[host]:port" for an IPv6 address, into buf: as a URL or
+ * a message writes it. Returns buf. */
+const char *net_host_port(char *buf, size_t size, const char *host, int port);
+
+/* A blocking connect to host:port, each address in turn, on a blocking
+ * socket. `deadline` is an absolute timeline_now() time after which it
+ * gives up with ETIMEDOUT (0 = never), shared by all the addresses.
+ * Returns the connected fd (blocking), or -1. */
 int net_connect(const char *host, int port, double deadline, char *err, size_t errlen);
 
 /* A non-blocking connect: returns an fd whose connect is under way
  * (EINPROGRESS) or already done; wait until it is writable, then ask
  * net_connect_result whether it worked. Returns -1 with err on failure. */
 int net_connect_start(const char *host, int port, char *err, size_t errlen);
+
+/* The same for one address of a resolved name: the fd, or -1 with err
+ * naming the address ("connect [::1]:8000: Connection refused"). */
+int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen);
+
+/* An address as text, "127.0.0.1:8000" or "[::1]:8000", into buf. */
+const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size);
+
+/* Every address of a name, tried one after another by a loop of its own
+ * (chapter 06): start the first, and when its connect fails (SO_ERROR),
+ * start the next, until one connects or none is left. */
+struct net_attempts {
+    struct addrinfo *list, *next;   /* the answer; the address to try next */
+    const struct addrinfo *current; /* the one in flight */
+    char errors[2 * NET_ERR_LEN];   /* "connect A: why; connect B: why" */
+};
+
+/* Resolves host (blocking) and starts a non-blocking connect to its first
+ * address that does not fail at once: the fd, or -1 with err naming every
+ * address that failed. */
+int net_attempts_start(struct net_attempts *a, const char *host, int port,
+                       char *err, size_t errlen);
+
+/* The connect in flight failed with errno (SO_ERROR): notes it, closes
+ * nothing, starts the next address. The fd, or -1 with err naming every
+ * address that failed. */
+int net_attempts_next(struct net_attempts *a, char *err, size_t errlen);
+
+/* Frees what is left (after a success, or to give up). */
+void net_attempts_free(struct net_attempts *a);
 
 /* After a non-blocking connect's fd became writable: 0 when connected,
  * -1 with errno and err set from SO_ERROR when it failed. */
@@ -32,11 +72,14 @@ int net_connect_result(int fd, const char *host, int port, char *err, size_t err
 int net_listen(const char *host, int port, int *bound_port, char *err, size_t errlen);
 
 /* Write all len bytes to a blocking fd, retrying EINTR and short writes,
- * giving up with ETIMEDOUT at `deadline` (0 = never). 0 or -1. */
+ * giving up with ETIMEDOUT at `deadline` (0 = never): on a socket each
+ * send waits under SO_SNDTIMEO, set to the time left; a pipe is polled.
+ * (A non-blocking fd works too: EAGAIN is polled.) 0 or -1. */
 int net_write_all(int fd, const void *buf, size_t len, double deadline);
 
 /* One read from a blocking fd that waits at most until `deadline`
- * (0 = forever). Returns bytes read, 0 at end of stream, -1 with errno
+ * (0 = forever): a socket under SO_RCVTIMEO, set to the time left; a pipe
+ * through poll. Returns bytes read, 0 at end of stream, -1 with errno
  * (ETIMEDOUT when the deadline passed). Retries EINTR. */
 ssize_t net_read_some(int fd, void *buf, size_t len, double deadline);
 

@@ -623,7 +623,7 @@ static void usage(FILE *out)
         "usage: slowserver [--host ADDR] [--port N] [--head-timeout S]\n"
         "                  [--backend select|poll|epoll] [--verbose]\n"
         "An HTTP/1.0 server that answers slowly, for the waitless fetchers.\n"
-        "  --host ADDR        address to listen on (default 127.0.0.1)\n"
+        "  --host ADDR        address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
         "  --port N           port, 0 = any free one (default 0)\n"
         "  --head-timeout S   close clients whose request head takes longer (default 10)\n"
         "  --backend NAME     how the reactor waits: select, poll or epoll\n"
@@ -704,7 +704,8 @@ static int serve(struct server *s, const struct options *o)
         log_msg("setting up: %s", strerror(errno));
         return 1;
     }
-    printf("listening on http://%s:%d\n", o->host, port);
+    char where[NET_HOST_PORT_LEN];
+    printf("listening on http://%s\n", net_host_port(where, sizeof where, o->host, port));
     if (fflush(stdout) == EOF)
         log_msg("stdout: %s", strerror(errno));
     if (reactor_run(s->reactor) < 0) {

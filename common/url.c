@@ -1,7 +1,11 @@
 /* url: url_parse, one strict pass over "http://host[:port][/path][?query]".
  * Every rejection names what is wrong; the result goes into fixed arrays.
- * Left out: https, userinfo, IPv6 literals, fragments, percent-decoding.
+ * The host is a name, an IPv4 address or an IPv6 address in brackets.
+ * Left out: https, userinfo, IPv6 zone ids ("%eth0"), fragments,
+ * percent-decoding.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,8 +73,9 @@ static int parse_host(const char *host, size_t len, struct url *out, char *err, 
         return fail(err, errlen, "host is longer than %d characters", URL_HOST_MAX);
     for (size_t i = 0; i < len; i++) {
         char c = host[i];
-        if (c == '[')
-            return fail(err, errlen, "IPv6 addresses are not supported");
+        if (c == '[' || c == ']')
+            return fail(err, errlen, "a '%c' may only enclose a whole IPv6 address: "
+                        "http://[::1]:8000/", c);
         if ((unsigned char)c >= 0x80)
             return fail(err, errlen, "byte 0x%02x is not allowed in a host name",
                         (unsigned char)c);
@@ -82,6 +87,36 @@ static int parse_host(const char *host, size_t len, struct url *out, char *err, 
     memcpy(out->host, host, len);
     out->host[len] = '\0';
     return 0;
+}
+
+/* An IPv6 literal: "[" address "]" at the start of the authority (which is
+ * auth_len long). Stores the address without its brackets (connect wants
+ * it bare; http_format_get puts them back for Host:) and returns the length
+ * of the bracketed part, or -1. */
+static int parse_ipv6(const char *authority, size_t auth_len, struct url *out,
+                      char *err, size_t errlen)
+{
+    const char *close = memchr(authority, ']', auth_len);
+    struct in6_addr addr;
+    if (close == NULL)
+        return fail(err, errlen, "IPv6 address without its closing ']'");
+    size_t len = (size_t)(close - authority) - 1;
+    if (len == 0)
+        return fail(err, errlen, "empty IPv6 address '[]'");
+    if (len >= INET6_ADDRSTRLEN || memchr(authority + 1, '[', len) != NULL)
+        return fail(err, errlen, "'%.*s' is not an IPv6 address",
+                    len > 48 ? 48 : (int)len, authority + 1);
+    memcpy(out->host, authority + 1, len);
+    out->host[len] = '\0';
+    if (memchr(out->host, '%', len) != NULL)
+        return fail(err, errlen, "IPv6 zone ids ('%%') are not supported");
+    if (inet_pton(AF_INET6, out->host, &addr) != 1)
+        return fail(err, errlen, "'%s' is not an IPv6 address", out->host);
+    size_t used = len + 2;
+    if (used < auth_len && authority[used] != ':')
+        return fail(err, errlen, "'%c' after the IPv6 address: only ':port' may follow ']'",
+                    authority[used]);
+    return (int)used;
 }
 
 /* digits[len]: the text after ':', a number from 1 to 65535. */
@@ -130,10 +165,23 @@ int url_parse(const char *text, struct url *out, char *err, size_t errlen)
     const char *at = memchr(authority, '@', auth_len);
     if (at != NULL)
         return fail(err, errlen, "user names ('user@host') are not supported");
-    const char *colon = memchr(authority, ':', auth_len);
-    size_t host_len = colon != NULL ? (size_t)(colon - authority) : auth_len;
-    if (parse_host(authority, host_len, out, err, errlen) < 0)
-        return -1;
+    const char *colon;
+    size_t host_len;
+    if (authority[0] == '[') {
+        int used = parse_ipv6(authority, auth_len, out, err, errlen);
+        if (used < 0)
+            return -1;
+        host_len = (size_t)used;
+        colon = host_len < auth_len ? authority + host_len : NULL;
+    } else {
+        colon = memchr(authority, ':', auth_len);
+        host_len = colon != NULL ? (size_t)(colon - authority) : auth_len;
+        if (colon != NULL && memchr(colon + 1, ':', auth_len - host_len - 1) != NULL
+            && strspn(authority, "0123456789abcdefABCDEF") == host_len)   /* "::1", "fe80:..." */
+            return fail(err, errlen, "an IPv6 address must be in brackets: http://[::1]:8000/");
+        if (parse_host(authority, host_len, out, err, errlen) < 0)
+            return -1;
+    }
     out->port = 80;
     if (colon != NULL
         && parse_port(colon + 1, auth_len - host_len - 1, out, err, errlen) < 0)

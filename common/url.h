@@ -1,7 +1,9 @@
 /* url: parse "http://host[:port][/path][?query]" into fixed-size fields.
- * Strict on purpose: every rejection has its own message, nothing is
- * allocated. Left out: https, user:password@, IPv6 literals, fragments
- * (a '#' is rejected), percent-decoding (the path is passed on as written).
+ * The host is a name, an IPv4 address, or an IPv6 address in brackets
+ * ("http://[::1]:8000/"). Strict on purpose: every rejection has its own
+ * message, nothing is allocated. Left out: https, user:password@, IPv6 zone
+ * ids, fragments (a '#' is rejected), percent-decoding (the path is passed
+ * on as written).
  */
 #ifndef WAITLESS_URL_H
 #define WAITLESS_URL_H
@@ -13,7 +15,7 @@
 #define URL_ERR_LEN 128
 
 struct url {
-    char host[URL_HOST_MAX + 1];
+    char host[URL_HOST_MAX + 1];  /* an IPv6 address without its brackets */
     int port;                     /* 80 when the URL names none */
     char path[URL_PATH_MAX + 1];  /* starts with '/', includes "?query" */
 };

@@ -113,3 +113,34 @@ with_failing_select() {
     [ -f "$so" ] || ${CC:-cc} -shared -fPIC -o "$so" "$TOP/tests/preload/failing-select.c" || return 1
     LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 WAITLESS_BACKEND=select "$@"
 }
+
+# start_blackhole VAR [HOST [PORT]]: a loopback address whose SYNs are dropped
+# (tests/drivers/blackhole: a full accept queue, never accepted), its base
+# URL in VAR: a connect to it waits until its caller gives up.
+start_blackhole() {
+    local var=$1
+    shift
+    [ -x "$TOP/tests/drivers/blackhole" ] || skip "tests/drivers/blackhole is not built (make -C tests)"
+    start_listening "$var" "$TOP/tests/drivers/blackhole" "$@"
+}
+
+# need_ipv6: skips the test, saying why, on a machine without the IPv6
+# loopback address ::1 (no IPv6, or disabled on lo).
+need_ipv6() {
+    if [ -r /proc/net/if_inet6 ]; then
+        grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 \
+            || skip "this machine has no ::1 (IPv6 is disabled on its loopback)"
+    elif [ -d /proc/self ]; then   # Linux, and no /proc/net/if_inet6
+        skip "this machine has no ::1 (its kernel has no IPv6)"
+    fi
+}
+
+# with_fake_names CMD...: runs CMD with tests/preload/fake-names.c
+# preloaded: getaddrinfo answers the names in $WAITLESS_FAKE_NAMES
+# ("two.test=127.0.0.3,127.0.0.1 slow.test=127.0.0.1/1 none.test=": the
+# addresses in order, a lookup that takes 1 s, a name with no address).
+with_fake_names() {
+    local so="$BATS_FILE_TMPDIR/fake-names.so"
+    [ -f "$so" ] || ${CC:-cc} -shared -fPIC -o "$so" "$TOP/tests/preload/fake-names.c" -ldl || return 1
+    LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 "$@"
+}

@@ -83,7 +83,13 @@ ERR=' error +[0-9]+ '  # ... and for a failed one
         "http://a b/"             "space at position 9"
         $'http://h/\x01'          "control character 0x01 at position 10"
         "http://u@h/"             "user names"
-        "http://[::1]/"           "IPv6 addresses are not supported"
+        "http://[::1/"            "IPv6 address without its closing ']'"
+        "http://[]/"              "empty IPv6 address '\\[\\]'"
+        "http://[::1]x/"          "'x' after the IPv6 address"
+        "http://[::g]/"           "'::g' is not an IPv6 address"
+        "http://[fe80::1%25lo]/"  "IPv6 zone ids"
+        "http://::1:80/"          "an IPv6 address must be in brackets"
+        "http://a[b]/"            "may only enclose a whole IPv6 address"
         "http://h/#top"           "fragments"
         "http://a..b/"            "empty label"
         "http://$long_host/"      "host is longer than 255 characters"
@@ -113,6 +119,56 @@ ERR=' error +[0-9]+ '  # ... and for a failed one
         expect 1 "$ERR.*\\(.*nosuch\\.invalid.*\\)\$"
         expect 2 "$OK 5 "
         expect 3 "$ERR.*\\(.*Connection refused.*\\)\$"
+    done
+}
+
+@test "matrix: every fetcher fetches from a server on [::1], byte-exact" {
+    need_ipv6
+    start_server --host ::1
+    each_fetcher
+    for f in "${FETCHERS[@]}"; do
+        rm -rf "$BATS_TEST_TMPDIR/saved"
+        fetch_with "$f" 0 --save "$BATS_TEST_TMPDIR/saved" "$SLOW/slow?bytes=65536" \
+                   "http://[::1]:${SLOW##*:}/nolength?bytes=5000" "http://[0:0::1]:${SLOW##*:}/status/404"
+        expect 1 "$OK 65536 "
+        expect 2 "$OK 5000 "
+        expect 3 " 404 +[0-9]+ "
+        # The pattern numbers its 64-byte lines: the last must be 1023.
+        [ "$(tail -c 64 "$BATS_TEST_TMPDIR/saved/1" | cut -c1-7)" = "0001023" ] || {
+            echo "$FETCHER: the 64 KiB body from [::1] ends wrong" >&2; return 1; }
+        if [ -n "${REFERENCE:-}" ]; then
+            cmp "$REFERENCE" "$BATS_TEST_TMPDIR/saved/1" || {
+                echo "$FETCHER: the body from [::1] differs from the first fetcher's" >&2; return 1; }
+        else
+            REFERENCE=$BATS_TEST_TMPDIR/reference
+            cp "$BATS_TEST_TMPDIR/saved/1" "$REFERENCE"
+        fi
+    done
+}
+
+@test "matrix: names: a refused or black-holed first address, no address, every address refused" {
+    start_server
+    local port=${SLOW##*:}
+    start_blackhole HOLE 127.0.0.2 "$port"
+    each_fetcher
+    # 127.0.0.3 and .4: nothing listens there, so the kernel refuses.
+    export WAITLESS_FAKE_NAMES="refused-first.test=127.0.0.3,127.0.0.1 none.test=
+        hole-first.test=127.0.0.2,127.0.0.1 all-refused.test=127.0.0.3,127.0.0.4"
+    for f in "${FETCHERS[@]}"; do
+        with_fake_names fetch_with "$f" 1 --timeout 1 "http://refused-first.test:$port/slow?bytes=5" \
+            "http://hole-first.test:$port/slow?bytes=6" "http://none.test:$port/" \
+            "http://all-refused.test:$port/" "$SLOW/slow?bytes=7"
+        expect 1 "$OK 5 "
+        # The blocking fetchers, 06 and 14 try the addresses in turn, and wait
+        # for the hole until --timeout; the dialers (07, 08, 10) race them
+        # (Happy Eyeballs) and get the page.
+        case $FETCHER in
+            chapters/0[1-6]-*|chapters/14-*) expect 2 "$ERR.*\\(timed out after 1\\.00 s\\)\$" ;;
+            *)                 expect 2 "$OK 6 " ;;
+        esac
+        expect 3 "$ERR.*\\(resolve none\\.test: .*\\)\$"
+        expect 4 "$ERR.*\\(connect 127\\.0\\.0\\.3:$port: Connection refused; connect 127\\.0\\.0\\.4:$port: Connection refused\\)\$"
+        expect 5 "$OK 7 "
     done
 }
 

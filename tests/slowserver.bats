@@ -25,6 +25,18 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     [ "${SLOW##*:}" -gt 0 ]
 }
 
+@test "--host ::1 listens on the IPv6 loopback and says so in brackets" {
+    need_ipv6
+    start_server --host ::1
+    [[ $SLOW =~ ^http://\[::1\]:[0-9]+$ ]]
+    local fd
+    exec {fd}<>"/dev/tcp/::1/${SLOW##*:}"
+    printf 'GET /slow?bytes=5 HTTP/1.0\r\nHost: [::1]\r\n\r\n' >&"$fd"
+    run timeout 10 cat <&"$fd"
+    exec {fd}>&-
+    [[ $output == "HTTP/1.0 200 OK"*$'\r\n\r\n00000' ]]
+}
+
 @test "--help, and usage errors exit 2" {
     run "$SLOWSERVER" --help
     [ "$status" -eq 0 ]

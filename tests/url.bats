@@ -125,7 +125,8 @@ repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
 
 @test "characters a host name cannot have" {
     bad "http://h_x/" "character '_' is not allowed in a host name"
-    bad "http://[::1]:80/" "IPv6 addresses are not supported"
+    bad "http://a[b/" "a '[' may only enclose a whole IPv6 address: http://[::1]:8000/"
+    bad "http://ab]/" "a ']' may only enclose a whole IPv6 address: http://[::1]:8000/"
     bad $'http://h\xc3\xa9/' "byte 0xc3 is not allowed in a host name"
 }
 
@@ -133,4 +134,28 @@ repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
     bad "http://a..b/" "host has an empty label (a '.' at an end or '..')"
     bad "http://.a/" "host has an empty label (a '.' at an end or '..')"
     bad "http://a./" "host has an empty label (a '.' at an end or '..')"
+}
+
+@test "IPv6 literals: in brackets, which the host drops (connect wants it bare)" {
+    good "http://[::1]:8000/p" "host=::1 port=8000 path=/p"
+    good "http://[::1]" "host=::1 port=80 path=/"
+    good "http://[::1]?x=1" "host=::1 port=80 path=/?x=1"
+    good "http://[2001:db8::a:b]:65535/" "host=2001:db8::a:b port=65535 path=/"
+    good "http://[::ffff:127.0.0.1]:81/" "host=::ffff:127.0.0.1 port=81 path=/"
+}
+
+@test "IPv6 literals: bad brackets and bad addresses" {
+    bad "http://[::1/" "IPv6 address without its closing ']'"
+    bad "http://[::1:80/" "IPv6 address without its closing ']'"
+    bad "http://[]/" "empty IPv6 address '[]'"
+    bad "http://[::1]x/" "'x' after the IPv6 address: only ':port' may follow ']'"
+    bad "http://[::1]]/" "']' after the IPv6 address: only ':port' may follow ']'"
+    bad "http://[::1]:/" "empty port after ':'"
+    bad "http://[::1]:0/" "port 0 is out of range 1-65535"
+    bad "http://[::g]/" "'::g' is not an IPv6 address"
+    bad "http://[127.0.0.1]/" "'127.0.0.1' is not an IPv6 address"
+    bad "http://[[::1]]/" "'[::1' is not an IPv6 address"
+    bad "http://[fe80::1%25eth0]/" "IPv6 zone ids ('%') are not supported"
+    bad "http://::1/" "an IPv6 address must be in brackets: http://[::1]:8000/"
+    bad "http://::1:8000/" "an IPv6 address must be in brackets: http://[::1]:8000/"
 }

@@ -4,7 +4,8 @@
  * each pass of the loop moves every ready conn as far as it can go.
  * Left out: the reactor (chapter 07 lifts this loop into common/), more than
  * FD_SETSIZE - 16 fds at once (the rest queue; chapter 12 removes the wall),
- * non-blocking DNS (net_connect_start calls getaddrinfo, which blocks).
+ * non-blocking DNS (net_attempts_start calls getaddrinfo, which blocks),
+ * racing a name's addresses (we try them in turn; chapter 07's dial races).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ struct conn {
     enum conn_state state;
     struct fetch_result *result;      /* where the outcome goes */
     struct url url;
+    struct net_attempts addrs;        /* the name's addresses, tried in turn */
     int fd;
     double deadline;                  /* --timeout, as a timeline_now() time */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -52,6 +54,7 @@ static void conn_finish(struct conn *c)
     trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
+    net_attempts_free(&c->addrs);
     http_response_free(&c->response);
     r->end = timeline_now();
     c->state = DONE;
@@ -79,7 +82,7 @@ static void fail_all(struct conn *conns, int n, const char *call)
  * kernel while we start the others. */
 static void conn_start(struct conn *c, double timeout)
 {
-    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    char err[sizeof c->addrs.errors];
     struct fetch_result *r = c->result;
 
     r->start = timeline_now();
@@ -88,7 +91,8 @@ static void conn_start(struct conn *c, double timeout)
     /* end slide */
     /* slide:conn_start_fail */
     if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+        || (c->fd = net_attempts_start(&c->addrs, c->url.host, c->url.port, err,
+                                       sizeof err)) < 0) {
         report_fail(r, "%s", err);
     } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
         report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
@@ -149,16 +153,31 @@ static void receive_some(struct conn *c)
 }
 /* end slide */
 
+/* c's connect failed (errno says how): starts one to the name's next
+ * address, or fails c, naming what happened to each address. */
+static void next_address(struct conn *c)
+{
+    char err[sizeof c->addrs.errors];
+    int failed = c->fd;
+    net_close(failed);
+    c->fd = net_attempts_next(&c->addrs, err, sizeof err);
+    trace_fd(failed, "connect failed");
+    if (c->fd >= 0 && c->fd < FD_SETSIZE) {
+        trace_fd(c->fd, "connect started");
+        return;
+    }
+    report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
+    conn_finish(c);
+}
+
 /* slide:conn_step */
 /* One step of the state machine, for a conn that select() says is ready. */
 static void conn_step(struct conn *c, int readable, int writable)
 {
-    char err[NET_ERR_LEN];
     if (c->state == CONNECTING && writable) {
         /* Writable means the handshake ended; SO_ERROR says how. */
-        if (net_connect_result(c->fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-            report_fail(c->result, "%s", err);
-            conn_finish(c);
+        if (net_connect_result(c->fd, c->url.host, c->url.port, NULL, 0) < 0) {
+            next_address(c);            /* refused: the name's next address, if any */
             return;
         }
         c->state = SENDING;

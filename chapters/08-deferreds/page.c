@@ -1,7 +1,9 @@
 /* page: one fetch as a state machine on the reactor, ending in a deferred.
  *   CONNECTING --writable--> SENDING --all sent--> READING --complete--> fire
  * and a timer that fires the errback if the whole thing takes too long.
- * Left out: everything page.h lists; the DNS lookup blocks (getaddrinfo).
+ * The connect itself (the lookup off the loop, every address raced) is
+ * common/dial's; its callback moves us from CONNECTING to SENDING.
+ * Left out: everything page.h lists.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dial.h"
 #include "http.h"
 #include "net.h"
 #include "page.h"
@@ -21,6 +24,7 @@ struct conn {
     struct reactor *reactor;
     struct deferred *deferred;   /* the caller's: we only fire it */
     struct url url;
+    struct dial *dial;           /* while CONNECTING */
     int fd;
     enum conn_state state;
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -46,7 +50,7 @@ void page_free(struct page *p)
 static char *message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *message(const char *fmt, ...)
 {
-    char text[256];
+    char text[640];              /* room for a dial's line per address */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
@@ -72,6 +76,7 @@ static void finish(struct conn *c, char *error)
     struct deferred *d = c->deferred;
     struct page *page = NULL;
     leave_going(c);
+    dial_cancel(&c->dial);       /* NULL once connected */
     reactor_unwatch(c->reactor, c->fd);
     net_close(c->fd);
     reactor_cancel(c->reactor, c->deadline);
@@ -138,15 +143,7 @@ static void read_some(struct conn *c)
 static void on_ready(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
-    char err[NET_ERR_LEN];
     (void)events;
-    if (c->state == CONNECTING) {
-        if (net_connect_result(fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-            finish(c, message("%s", err));   /* "connect 127.0.0.1:1: Connection refused" */
-            return;
-        }
-        c->state = SENDING;
-    }
     if (c->state == SENDING) {
         int more = send_some(c);
         if (more == 0 && reactor_watch(r, fd, REACTOR_READ, on_ready, c) == 0)
@@ -158,7 +155,23 @@ static void on_ready(struct reactor *r, int fd, int events, void *arg)
     read_some(c);
 }
 
-/* Parses, connects and watches: 0, or -1 with a malloc'd message in *error. */
+/* common/dial calls this once: connected, or why every address failed. */
+static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
+{
+    struct conn *c = arg;
+    c->dial = NULL;
+    if (fd < 0) {
+        finish(c, message("%s", err));   /* "connect 127.0.0.1:1: Connection refused" */
+        return;
+    }
+    c->fd = fd;
+    c->state = SENDING;
+    if (reactor_watch(r, fd, REACTOR_WRITE, on_ready, c) < 0)
+        finish(c, message("reactor_watch fd %d: %s", fd, strerror(errno)));
+}
+
+/* Parses, starts the connect and the timer: 0, or -1 with a malloc'd
+ * message in *error. */
 static int start(struct conn *c, const char *url, char **error)
 {
     char err[NET_ERR_LEN];
@@ -167,10 +180,9 @@ static int start(struct conn *c, const char *url, char **error)
         *error = message("%s", err);
     else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0)
         *error = message("request too long");
-    else if ((c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0)
+    else if ((c->dial = dial_start(c->reactor, c->url.host, c->url.port, on_connected, c,
+                                   err, sizeof err)) == NULL)
         *error = message("%s", err);
-    else if (reactor_watch(c->reactor, c->fd, REACTOR_WRITE, on_ready, c) < 0)
-        *error = message("reactor_watch fd %d: %s", c->fd, strerror(errno));
     else if ((c->deadline = reactor_call_later(c->reactor, c->timeout, on_timeout, c)) == NULL)
         *error = message("reactor_call_later: %s", strerror(errno));
     else {
@@ -193,8 +205,7 @@ struct deferred *fetch_page(struct reactor *r, const char *url, double timeout)
     *c = (struct conn){ .reactor = r, .deferred = d, .fd = -1, .timeout = timeout };
     http_response_init(&c->response);
     if (start(c, url, &error) < 0) {
-        if (c->fd >= 0)
-            reactor_unwatch(r, c->fd);
+        dial_cancel(&c->dial);
         net_close(c->fd);
         http_response_free(&c->response);
         free(c);

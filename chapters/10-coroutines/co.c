@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "co.h"
+#include "dial.h"
 #include "net.h"
 #include "timeline.h"
 
@@ -243,19 +244,60 @@ int co_write(int fd, const void *buf, size_t len, double deadline)
     return 0;
 }
 
+/* What a coroutine in co_connect waits for: common/dial's answer. */
+struct dialing {
+    struct coroutine *co;
+    int answered, fd, error;
+    char *err;
+    size_t errlen;
+};
+
+static void wake_on_dial(struct reactor *r, int fd, const char *err, void *arg)
+{
+    struct dialing *w = arg;
+    (void)r;
+    *w = (struct dialing){ w->co, 1, fd, errno, w->err, w->errlen };
+    if (fd < 0)
+        snprintf(w->err, w->errlen, "%s", err);
+    resume(w->co);
+}
+
+/* The lookup (off the loop) and the race between the addresses are
+ * common/dial's; we park until it calls back or the deadline passes. */
 int co_connect(const char *host, int port, double deadline, char *err, size_t errlen)
 {
-    int fd = net_connect_start(host, port, err, errlen);
-    if (fd < 0)
-        return -1;
-    if (park_on_fd(fd, REACTOR_WRITE, deadline) < 0) {   /* the handshake */
-        snprintf(err, errlen, "connect %s:%d: %s", host, port, strerror(errno));
-        net_close(fd);
-        return -1;
-    }
-    if (net_connect_result(fd, host, port, err, errlen) < 0) {
-        net_close(fd);
+    struct coroutine *co = current;
+    char where[NET_HOST_PORT_LEN];
+    if (co == NULL) {          /* not inside a coroutine: nobody to park */
+        errno = EPERM;
+        snprintf(err, errlen, "co_connect: %s", strerror(errno));
         return -1;
     }
-    return fd;
+    struct dialing w = { co, 0, -1, 0, err, errlen };
+    struct dial *d = dial_start(co->reactor, host, port, wake_on_dial, &w, err, errlen);
+    if (d == NULL)
+        return -1;
+    co->wake_errno = 0;
+    co->timer = NULL;
+    if (deadline > 0) {
+        double left = deadline - timeline_now();
+        co->timer = reactor_call_later(co->reactor, left > 0 ? left : 0, wake_on_timer, co);
+        if (co->timer == NULL) {
+            dial_cancel(&d);
+            snprintf(err, errlen, "reactor_call_later: %s", strerror(errno));
+            return -1;
+        }
+    }
+    park(co);                  /* the loop races the addresses meanwhile */
+    reactor_cancel(co->reactor, co->timer);   /* NULL when it fired */
+    co->timer = NULL;
+    if (!w.answered) {         /* the deadline (ETIMEDOUT), or co_fail_all */
+        dial_cancel(&d);
+        errno = co->wake_errno;
+        snprintf(err, errlen, "connect %s: %s", net_host_port(where, sizeof where, host, port),
+                 strerror(errno));
+        return -1;
+    }
+    errno = w.error;
+    return w.fd;
 }

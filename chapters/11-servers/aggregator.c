@@ -37,8 +37,9 @@ static int usage_error(const char *prog, const char *what, const char *arg)
 
 static void usage(const char *prog, const char *about, int flags)
 {
-    printf("usage: %s --backend-url URL [--port N] [--scale F]%s%s\n%s\n"
+    printf("usage: %s --backend-url URL [--host ADDR] [--port N] [--scale F]%s%s\n%s\n"
            "  --backend-url URL  the slow server, e.g. http://127.0.0.1:8000\n"
+           "  --host ADDR        address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
            "  --port N           port to listen on, 0 = any free one (default 0)\n"
            "  --scale F          multiply the backend delays by F (default 1)\n",
            prog, flags & AGG_OPT_PROCESSES ? " [--processes N]" : "",
@@ -49,7 +50,7 @@ static void usage(const char *prog, const char *about, int flags)
         printf("  --threads N        threads per process (default %d)\n",
                flags & AGG_OPT_PROCESSES ? 1 : 4);
     printf("GET / makes 4 backend calls of 1/8..4/8 s (times F) and says how long they took.\n"
-           "Prints 'listening on http://127.0.0.1:PORT'. Stops on SIGINT/SIGTERM.\n");
+           "Prints 'listening on http://ADDR:PORT'. Stops on SIGINT/SIGTERM.\n");
 }
 
 /* A whole number in [min, max] from text. 0 or -1. */
@@ -70,6 +71,8 @@ static int parse_option(const char *prog, const char *name, const char *value,
     char *end;
     if (strcmp(name, "--backend-url") == 0)
         o->backend_url = value;
+    else if (strcmp(name, "--host") == 0)
+        o->host = value;
     else if (strcmp(name, "--port") == 0) {
         if (parse_int(value, 0, 65535, &o->port) < 0)
             return usage_error(prog, "--port must be a number from 0 to 65535", value);
@@ -92,7 +95,7 @@ int agg_parse_options(int argc, char **argv, const char *about, int flags,
                       struct agg_options *o)
 {
     const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    *o = (struct agg_options){ .scale = 1.0, .processes = 4,
+    *o = (struct agg_options){ .host = "127.0.0.1", .scale = 1.0, .processes = 4,
                                .threads = (flags & AGG_OPT_PROCESSES) ? 1 : 4 };
     for (int i = 1; i < argc; i += 2) {          /* every option takes a value */
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -166,13 +169,16 @@ static int set_backend(struct agg_server *s, const char *text)
         fprintf(stderr, "%s: --backend-url %s: give http://host:port only\n", s->name, text);
         return -1;
     }
-    snprintf(s->backend, sizeof s->backend, "http://%s:%d", u.host, u.port);
+    char where[NET_HOST_PORT_LEN];
+    snprintf(s->backend, sizeof s->backend, "http://%s",
+             net_host_port(where, sizeof where, u.host, u.port));
     return 0;
 }
 
 int agg_server_start(struct agg_server *s, const char *name, const struct agg_options *o)
 {
     char err[NET_ERR_LEN];
+    char where[NET_HOST_PORT_LEN];
     int port;
     *s = (struct agg_server){ .name = name, .listen_fd = -1, .stop_fd = -1,
                               .scale = o->scale };
@@ -182,7 +188,7 @@ int agg_server_start(struct agg_server *s, const char *name, const struct agg_op
      * client's and four backend calls'): take all the kernel allows. */
     if (net_raise_fd_limit() < 0)
         fprintf(stderr, "%s: raising the open-file limit: %s\n", name, strerror(errno));
-    s->listen_fd = net_listen("127.0.0.1", o->port, &port, err, sizeof err);
+    s->listen_fd = net_listen(o->host, o->port, &port, err, sizeof err);
     if (s->listen_fd < 0) {
         fprintf(stderr, "%s: %s\n", name, err);
         return -1;
@@ -191,7 +197,7 @@ int agg_server_start(struct agg_server *s, const char *name, const struct agg_op
         fprintf(stderr, "%s: setting up signals: %s\n", name, strerror(errno));
         return -1;
     }
-    printf("listening on http://127.0.0.1:%d\n", port);
+    printf("listening on http://%s\n", net_host_port(where, sizeof where, o->host, port));
     if (fflush(stdout) == EOF)
         fprintf(stderr, "%s: stdout: %s\n", name, strerror(errno));
     return 0;

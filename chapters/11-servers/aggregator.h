@@ -23,6 +23,7 @@
 #define AGG_OPT_THREADS   2            /* --threads N */
 
 struct agg_options {
+    const char *host;                  /* --host, 127.0.0.1 unless told */
     int port;                          /* --port, 0 = any free port */
     const char *backend_url;           /* --backend-url, the slow server */
     double scale;                      /* --scale, multiplies every delay */
@@ -33,7 +34,7 @@ struct agg_server {
     const char *name;                  /* the program, for messages */
     int listen_fd;
     int stop_fd;                       /* readable once we are asked to stop */
-    char backend[URL_HOST_MAX + 16];   /* "http://127.0.0.1:PORT" */
+    char backend[URL_HOST_MAX + 16];   /* "http://127.0.0.1:PORT", "http://[::1]:PORT" */
     double scale;
 };
 
@@ -51,7 +52,7 @@ int agg_parse_options(int argc, char **argv, const char *about, int flags,
                       struct agg_options *o);
 
 /* Listens, catches SIGINT/SIGTERM (they make stop_fd readable, for good),
- * ignores SIGPIPE, prints "listening on http://127.0.0.1:PORT". 0 or -1. */
+ * ignores SIGPIPE, prints "listening on http://HOST:PORT". 0 or -1. */
 int agg_server_start(struct agg_server *s, const char *name, const struct agg_options *o);
 void agg_server_stop(struct agg_server *s);      /* what the signals do */
 void agg_server_close(struct agg_server *s);

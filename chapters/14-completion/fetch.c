@@ -9,7 +9,8 @@
  * A recv names no buffer: the kernel takes one from the ring's pool when
  * the data comes, and we give it back once the bytes are parsed.
  * Left out: non-blocking DNS (getaddrinfo blocks; the last name resolved
- * is remembered), registered files, SQPOLL. The ring plumbing is in uring.c.
+ * is remembered), racing a name's addresses (they are tried in turn, up to
+ * MAX_ADDRS), registered files, SQPOLL. The ring plumbing is in uring.c.
  * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
  */
 #include <errno.h>
@@ -42,14 +43,23 @@ static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
 #define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
+#define MAX_ADDRS 4             /* addresses of a name tried, one after another */
 #define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
 #define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
+
+/* An IPv4 or IPv6 address, in the space the larger needs. */
+union addr {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+};
 
 /* slide:conn */
 struct conn {
     struct fetch_result *result;
     struct url url;
-    struct sockaddr_in addr;       /* read by the kernel for CONNECT */
+    union addr addrs[MAX_ADDRS];   /* the kernel reads addrs[tried] for CONNECT */
+    int n_addrs, tried, failed[MAX_ADDRS];   /* failed: each refusal's errno */
     int fd;
     enum op io;                    /* the step in flight, 0 when none */
     int pending;                   /* requests whose completion has not come */
@@ -70,7 +80,8 @@ struct fetcher {
     double timeout;
     char host[URL_HOST_MAX + 1];   /* the last name resolved, and to what */
     int port;
-    struct sockaddr_in addr;
+    union addr addrs[MAX_ADDRS];
+    int n_addrs;
 };
 
 /* A submission slot, making room by submitting the full ring; NULL when
@@ -114,11 +125,12 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
     sqe->fd = c->fd;
     /* slide:submit */
     if (op == OP_SOCKET) {
-        sqe->fd = AF_INET;
+        sqe->fd = c->addrs[c->tried].sa.sa_family;
         sqe->off = SOCK_STREAM | SOCK_CLOEXEC;
     } else if (op == OP_CONNECT) {
-        sqe->addr = (uintptr_t)&c->addr;
-        sqe->off = sizeof c->addr;
+        sqe->addr = (uintptr_t)&c->addrs[c->tried];
+        sqe->off = c->addrs[c->tried].sa.sa_family == AF_INET6 ? sizeof c->addrs[0].in6
+                                                               : sizeof c->addrs[0].in;
     } else if (op == OP_SEND) {
         sqe->addr = (uintptr_t)(c->request + c->sent);
         sqe->len = (unsigned)(c->request_len - c->sent);
@@ -193,8 +205,32 @@ static void conn_release(struct fetcher *f, struct conn *c)
 
 static void step_fail(struct fetcher *f, struct conn *c, enum op op, int res)
 {
-    report_fail(c->result, "%s %s:%d: %s", op_name[op], c->url.host, c->url.port,
-                strerror(-res));
+    char where[NET_HOST_PORT_LEN];
+    report_fail(c->result, "%s %s: %s", op_name[op],
+                net_host_port(where, sizeof where, c->url.host, c->url.port), strerror(-res));
+    conn_end(f, c);
+}
+
+/* c's connect was refused (res): the name's next address, in a new socket;
+ * when none is left, c fails naming each address and why. */
+static void connect_failed(struct fetcher *f, struct conn *c, int res)
+{
+    char why[NET_ERR_LEN * 2] = "", where[NET_HOST_PORT_LEN];
+    c->failed[c->tried] = -res;
+    net_close(c->fd);                     /* at once: the next SOCKET may get its number */
+    c->fd = -1;
+    if (++c->tried < c->n_addrs) {
+        submit(f, c, OP_SOCKET);
+        return;
+    }
+    for (int i = 0; i < c->n_addrs; i++) {
+        struct addrinfo ai = { .ai_family = c->addrs[i].sa.sa_family, .ai_addr = &c->addrs[i].sa,
+                               .ai_addrlen = sizeof c->addrs[i] };
+        size_t used = strlen(why);
+        snprintf(why + used, sizeof why - used, "%sconnect %s: %s", i > 0 ? "; " : "",
+                 net_addr_text(&ai, where, sizeof where), strerror(c->failed[i]));
+    }
+    report_fail(c->result, "%s", why);
     conn_end(f, c);
 }
 
@@ -221,8 +257,12 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
         submit(f, c, op);                 /* not done: ask again */
         return;
     }
+    if (res < 0 && op == OP_CONNECT) {
+        connect_failed(f, c, res);        /* "connect 127.0.0.1:1: Connection refused" */
+        return;
+    }
     if (res < 0) {
-        step_fail(f, c, op, res);         /* "connect 127.0.0.1:1: Connection refused" */
+        step_fail(f, c, op, res);
         return;
     }
     /* slide:step */
@@ -270,11 +310,11 @@ static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsign
         conn_release(f, c);               /* nothing in the kernel points at c */
 }
 
-/* The address of host:port, from getaddrinfo (IPv4, like common/net). The
- * last one is remembered: a thousand URLs on one server resolve once. */
+/* The addresses of host:port (IPv4 and IPv6), from getaddrinfo. The last
+ * name's are remembered: a thousand URLs on one server resolve once. */
 static int resolve(struct fetcher *f, struct conn *c, char *err, size_t errlen)
 {
-    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *list;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *list;
     if (f->port != c->url.port || strcmp(f->host, c->url.host) != 0) {
         int rc = getaddrinfo(c->url.host, NULL, &hints, &list);
         if (rc != 0) {
@@ -282,13 +322,21 @@ static int resolve(struct fetcher *f, struct conn *c, char *err, size_t errlen)
                      rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
             return -1;
         }
-        memcpy(&f->addr, list->ai_addr, sizeof f->addr);
+        f->n_addrs = 0;
+        for (struct addrinfo *ai = list; ai != NULL && f->n_addrs < MAX_ADDRS; ai = ai->ai_next) {
+            union addr *a = &f->addrs[f->n_addrs++];
+            memcpy(a, ai->ai_addr, ai->ai_addrlen <= sizeof *a ? ai->ai_addrlen : sizeof *a);
+            if (a->sa.sa_family == AF_INET6)
+                a->in6.sin6_port = htons((uint16_t)c->url.port);
+            else
+                a->in.sin_port = htons((uint16_t)c->url.port);
+        }
         freeaddrinfo(list);
-        f->addr.sin_port = htons((uint16_t)c->url.port);
         snprintf(f->host, sizeof f->host, "%s", c->url.host);
         f->port = c->url.port;
     }
-    c->addr = f->addr;
+    memcpy(c->addrs, f->addrs, sizeof c->addrs);
+    c->n_addrs = f->n_addrs;
     return 0;
 }
 

@@ -1,8 +1,10 @@
 /* Fuzz target: url_parse on any text. A URL it accepts must be one the
- * fetchers can use (a host of allowed characters, a port in range, a path
+ * fetchers can use (a host of allowed characters or an IPv6 address, a port in range, a path
  * from '/', a GET that fits fetch.c's buffer); a rejection must say why,
  * and the answer must not depend on the size of the error buffer.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -13,10 +15,15 @@ static void check_accepted(const struct url *u)
 {
     size_t host_len = strlen(u->host);
     must(host_len >= 1 && host_len <= URL_HOST_MAX, "host length in 1..URL_HOST_MAX");
-    must(strspn(u->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
-         == host_len, "host has only letters, digits, '-' and '.'");
-    must(u->host[0] != '.' && u->host[host_len - 1] != '.' && strstr(u->host, "..") == NULL,
-         "host has no empty label");
+    if (strchr(u->host, ':') != NULL) {   /* an IPv6 address, its brackets dropped */
+        struct in6_addr addr;
+        must(inet_pton(AF_INET6, u->host, &addr) == 1, "a host with ':' is an IPv6 address");
+    } else {
+        must(strspn(u->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+             == host_len, "host has only letters, digits, '-' and '.'");
+        must(u->host[0] != '.' && u->host[host_len - 1] != '.' && strstr(u->host, "..") == NULL,
+             "host has no empty label");
+    }
     must(u->port >= 1 && u->port <= 65535, "port in 1..65535");
     must(u->path[0] == '/' && strlen(u->path) <= URL_PATH_MAX, "path from '/', not too long");
     for (const char *p = u->path; *p; p++)

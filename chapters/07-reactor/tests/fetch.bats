@@ -66,7 +66,7 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
         '$FETCH' -"
     [ "$status" -eq 0 ]
     [[ $output == *"reactor: 1100 fetched, 0 failed, 11000 bytes in "* ]]
-    [[ $stderr == *"reactor: fd 1024: the reactor is full (ERANGE): the next URLs wait until fetches end"* ]]
+    [[ $stderr == *"reactor: fd 1024: reactor_watch: over the backend's limit (FD_SETSIZE for select): the reactor is full (ERANGE): the next URLs wait until fetches end"* ]]
     # Two waves of 0.5 s: the queued pages start when the first wave ends.
     check "$(summary_seconds) >= 1.0 && $(summary_seconds) < 2.5"
     check "$(result_line 1100 | awk '{print $4}') >= 0.5"

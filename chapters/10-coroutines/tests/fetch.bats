@@ -148,11 +148,11 @@ teardown() { stop_servers; }
     not grep -vE "$TRACE_LINE|^coroutines: http|^==[0-9]+==WARNING: ASan .*swapcontext" <<<"$stderr"
     check_trace_shape
     trace_lines | grep -qE 'wait +2 fds, timeout [0-9.]+ s$'
-    # co_connect starts the connect inside co.c: the trace begins at "connected".
+    # co_connect's connect is common/dial's, which traces "connect started".
     fds=($(trace_lines | sed -nE 's/^ *[0-9.]+ fd ([0-9]+) +connected$/\1/p'))
     [ "${#fds[@]}" -eq 2 ]
-    fetched='^connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+close$'
-    truncated='^connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+read 0 bytes \(end of stream\),close$'
+    fetched='^connect started,connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+close$'
+    truncated='^connect started,connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+read 0 bytes \(end of stream\),close$'
     for fd in "${fds[@]}"; do       # which fd is which URL: whoever ran first
         steps=$(trace_steps "$fd")
         [[ $steps =~ $fetched || $steps =~ $truncated ]]

@@ -71,6 +71,23 @@ SERVERS=("sync" "prefork --processes 4" "threads --threads 4" "async" "offload -
     done
 }
 
+@test "--host ::1: every server listens on IPv6 and calls a backend on [::1]" {
+    need_ipv6
+    start_server --host ::1
+    for server in "${SERVERS[@]}"; do
+        start_agg $server --host ::1
+        [[ $AGG =~ ^http://\[::1\]:[0-9]+$ ]]
+        local fd
+        exec {fd}<>"/dev/tcp/::1/${AGG##*:}"
+        printf 'GET / HTTP/1.0\r\nHost: [::1]\r\n\r\n' >&"$fd"
+        run timeout 10 cat <&"$fd"
+        exec {fd}<&-
+        [[ ${lines[0]} == "HTTP/1.0 200 OK"* ]]
+        [[ $output == *"with 4 backend calls (1024 bytes) made "* ]]
+        stop_agg
+    done
+}
+
 @test "curl gets the same answer, its length as promised" {
     command -v curl >/dev/null || skip "curl is not installed"
     start_server

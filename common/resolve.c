@@ -1,0 +1,259 @@
+/* resolve: getaddrinfo on helper threads, answers back through a pipe.
+ *
+ *   loop:   resolve_start -> queue (mutex + condition variable) -> worker
+ *   worker: getaddrinfo (blocks, but only this thread) -> write the job's
+ *           pointer to the pipe
+ *   loop:   the pipe is readable -> read the pointers -> call each `done`
+ *
+ * Up to RESOLVE_THREADS workers, started when lookups wait and none is
+ * idle; when the last answer has been delivered they are told to leave and
+ * joined, and the pipe is closed, so an idle program holds no thread and
+ * no fd, and reactor_run can return.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "resolve.h"
+
+struct resolve {
+    char host[256];               /* a host name is at most 255 bytes */
+    int port;
+    resolve_fn *done;
+    void *arg;
+    int cancelled;                /* under pool.lock */
+    struct addrinfo *list;        /* the answer, or NULL and err */
+    char err[NET_ERR_LEN + 256];
+    struct resolve *next;         /* in the queue */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t work;          /* a job was queued, or quit was set */
+    struct resolve *head, *tail;  /* waiting for a worker */
+    pthread_t threads[RESOLVE_THREADS];
+    int threads_n, idle, queued, quit;
+    /* The loop's side only: */
+    int pipe[2];                  /* workers write finished jobs to [1] */
+    struct reactor *reactor;
+    int outstanding;              /* handed to workers, answer not yet read */
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
+           { 0 }, 0, 0, 0, 0, { -1, -1 }, NULL, 0 };
+
+/* getaddrinfo for TCP on any family, its failure as a message. */
+static void lookup(struct resolve *q, int flags)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICSERV | flags };
+    char service[16];
+    snprintf(service, sizeof service, "%d", q->port);
+    int rc = getaddrinfo(q->host, service, &hints, &q->list);
+    if (rc == 0)
+        return;
+    q->list = NULL;
+    if (rc == EAI_SYSTEM)
+        snprintf(q->err, sizeof q->err, "resolve %s: %s", q->host, strerror(errno));
+    else
+        snprintf(q->err, sizeof q->err, "resolve %s: %s", q->host, gai_strerror(rc));
+}
+
+static void *worker(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        while (pool.head == NULL && !pool.quit)
+            pthread_cond_wait(&pool.work, &pool.lock);
+        if (pool.head == NULL)        /* quit, and nothing left to do */
+            break;
+        struct resolve *q = pool.head;
+        pool.head = q->next;
+        if (pool.head == NULL)
+            pool.tail = NULL;
+        pool.queued--;
+        pool.idle--;
+        int cancelled = q->cancelled;
+        pthread_mutex_unlock(&pool.lock);
+        if (!cancelled)
+            lookup(q, 0);             /* blocks this thread, not the loop */
+        pthread_mutex_lock(&pool.lock);
+        pool.idle++;
+        /* The pointer is the message; a write this small is atomic. A full
+         * pipe (thousands of answers unread) makes us wait for the loop. */
+        while (write(pool.pipe[1], &q, sizeof q) < 0 && errno == EINTR)
+            ;
+    }
+    pool.idle--;
+    pthread_mutex_unlock(&pool.lock);
+    return NULL;
+}
+
+/* The last answer is in: the workers leave, the pipe goes. */
+static void pool_stop(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    for (int i = 0; i < pool.threads_n; i++)
+        pthread_join(pool.threads[i], NULL);
+    pool.threads_n = pool.quit = 0;
+    reactor_unwatch(pool.reactor, pool.pipe[0]);
+    close(pool.pipe[0]);
+    close(pool.pipe[1]);
+    pool.pipe[0] = pool.pipe[1] = -1;
+    pool.reactor = NULL;
+}
+
+/* Calls q's `done` (unless cancelled) and frees q. */
+static void deliver(struct reactor *r, struct resolve *q, int cancelled)
+{
+    if (cancelled) {
+        if (q->list != NULL)
+            freeaddrinfo(q->list);
+    } else {
+        q->done(r, q->list, q->list == NULL ? q->err : NULL, q->arg);
+    }
+    free(q);
+}
+
+static void on_answers(struct reactor *r, int fd, int events, void *arg)
+{
+    struct resolve *batch[64];
+    (void)events, (void)arg;
+    ssize_t n = read(fd, batch, sizeof batch);
+    if (n <= 0)
+        return;                       /* EAGAIN, EINTR: called again */
+    for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++) {
+        pthread_mutex_lock(&pool.lock);   /* orders the worker's writes before ours */
+        int cancelled = batch[i]->cancelled;
+        pthread_mutex_unlock(&pool.lock);
+        pool.outstanding--;
+        deliver(r, batch[i], cancelled);
+    }
+    if (pool.outstanding == 0 && pool.reactor != NULL)
+        pool_stop();
+}
+
+/* At exit, lookups may still be running: cancelled, or left when the
+ * loop was stopped early (chapter 08 stops it once every page is in). A
+ * thread inside getaddrinfo cannot be stopped, so we wait for it, then
+ * free what it answered; the reactor may be gone, and is not touched. */
+static void pool_exit(void)
+{
+    struct resolve *batch[64];
+    ssize_t n;
+    if (pool.threads_n == 0)
+        return;
+    pthread_mutex_lock(&pool.lock);
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    for (int i = 0; i < pool.threads_n; i++)
+        pthread_join(pool.threads[i], NULL);
+    pool.threads_n = 0;
+    while ((n = read(pool.pipe[0], batch, sizeof batch)) > 0)
+        for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++)
+            deliver(NULL, batch[i], 1);   /* as if cancelled: nobody listens */
+}
+
+/* The pipe and its watch, made for the first lookup in flight. */
+static int pool_start(struct reactor *r)
+{
+    if (pool.reactor == r)
+        return 0;
+    if (pool.reactor != NULL) {
+        errno = EBUSY;
+        return -1;
+    }
+    if (pipe(pool.pipe) < 0)
+        return -1;
+    if (fcntl(pool.pipe[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(pool.pipe[1], F_SETFD, FD_CLOEXEC) < 0
+        || net_set_nonblocking(pool.pipe[0]) < 0
+        || reactor_watch(r, pool.pipe[0], REACTOR_READ, on_answers, NULL) < 0) {
+        net_close(pool.pipe[0]);
+        net_close(pool.pipe[1]);
+        pool.pipe[0] = pool.pipe[1] = -1;
+        return -1;
+    }
+    static int exit_set;
+    if (!exit_set++ && atexit(pool_exit) != 0)
+        exit_set = 0;
+    pool.reactor = r;
+    return 0;
+}
+
+/* Queues q for a worker, starting one when none is idle. */
+static int enqueue(struct resolve *q)
+{
+    int rc = 0;
+    pthread_mutex_lock(&pool.lock);
+    /* One worker per lookup waiting, up to RESOLVE_THREADS: a slow name
+     * must not hold up the next one while a thread could take it. */
+    if (pool.queued >= pool.idle && pool.threads_n < RESOLVE_THREADS) {
+        rc = pthread_create(&pool.threads[pool.threads_n], NULL, worker, NULL);
+        if (rc == 0) {
+            pool.threads_n++;
+            pool.idle++;
+        }
+    }
+    if (rc == 0 || pool.threads_n > 0) {   /* a worker will get to it */
+        q->next = NULL;
+        if (pool.tail != NULL)
+            pool.tail->next = q;
+        else
+            pool.head = q;
+        pool.tail = q;
+        pool.queued++;
+        pthread_cond_signal(&pool.work);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    if (rc != 0)
+        errno = rc;
+    return rc == 0 ? 0 : -1;
+}
+
+struct addrinfo *resolve_numeric(const char *host, int port)
+{
+    struct resolve q = { .port = port };
+    snprintf(q.host, sizeof q.host, "%s", host);
+    lookup(&q, AI_NUMERICHOST);       /* never asks DNS: an address or nothing */
+    return q.list;
+}
+
+struct resolve *resolve_start(struct reactor *r, const char *host, int port,
+                              resolve_fn *done, void *arg)
+{
+    struct resolve *q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return NULL;
+    snprintf(q->host, sizeof q->host, "%s", host);
+    q->port = port;
+    q->done = done;
+    q->arg = arg;
+    if (pool_start(r) == 0) {
+        if (enqueue(q) == 0) {
+            pool.outstanding++;
+            return q;
+        }
+        if (pool.outstanding == 0)
+            pool_stop();
+    }
+    free(q);
+    return NULL;
+}
+
+void resolve_cancel(struct resolve *q)
+{
+    if (q == NULL)
+        return;
+    pthread_mutex_lock(&pool.lock);
+    q->cancelled = 1;                 /* on_answers frees it when it comes back */
+    pthread_mutex_unlock(&pool.lock);
+}
