@@ -27,6 +27,7 @@ struct conn {
     enum conn_state state;
     struct fetch_result *result;      /* where the outcome goes */
     struct url url;
+    struct net_attempts addrs;        /* the name's addresses, tried in turn */
     int fd;
     double deadline;                  /* --timeout, as a timeline_now() time */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -49,6 +50,7 @@ static void conn_finish(struct conn *c)
     trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
+    net_attempts_free(&c->addrs);
     http_response_free(&c->response);
     r->end = timeline_now();
     c->state = DONE;
@@ -81,14 +83,15 @@ static void fail_all(struct conn *conns, int n, const char *call)
 /* kit: fetch.c#conn_start() */
 static void conn_start(struct conn *c, double timeout)
 {
-    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    char err[sizeof c->addrs.errors];
     struct fetch_result *r = c->result;
 
     r->start = timeline_now();
     c->deadline = r->start + timeout;
     c->state = CONNECTING;
     if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+        || (c->fd = net_attempts_start(&c->addrs, c->url.host, c->url.port, err,
+                                       sizeof err)) < 0) {
         report_fail(r, "%s", err);
     } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
         report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
@@ -149,16 +152,33 @@ static void receive_some(struct conn *c)
 }
 /* end kit */
 
+/* c's connect failed (errno says how): starts one to the name's next
+ * address, or fails c, naming what happened to each address. */
+/* kit: fetch.c#next_address() */
+static void next_address(struct conn *c)
+{
+    char err[sizeof c->addrs.errors];
+    int failed = c->fd;
+    net_close(failed);
+    c->fd = net_attempts_next(&c->addrs, err, sizeof err);
+    trace_fd(failed, "connect failed");
+    if (c->fd >= 0 && c->fd < FD_SETSIZE) {
+        trace_fd(c->fd, "connect started");
+        return;
+    }
+    report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
+    conn_finish(c);
+}
+/* end kit */
+
 /* One step of the state machine, for a conn that select() says is ready. */
 /* kit: fetch.c#conn_step() */
 static void conn_step(struct conn *c, int readable, int writable)
 {
-    char err[NET_ERR_LEN];
     if (c->state == CONNECTING && writable) {
         /* Writable means the handshake ended; SO_ERROR says how. */
-        if (net_connect_result(c->fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-            report_fail(c->result, "%s", err);
-            conn_finish(c);
+        if (net_connect_result(c->fd, c->url.host, c->url.port, NULL, 0) < 0) {
+            next_address(c);            /* refused: the name's next address, if any */
             return;
         }
         c->state = SENDING;
