@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dial.h"
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
@@ -31,6 +32,7 @@ struct conn {
     struct fetcher *fetcher;
     struct fetch_result *result;
     struct url url;
+    struct dial *dial;                /* while connecting (common/dial) */
     int fd;
     struct timer *timeout;            /* fires if the fetch takes too long */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -39,7 +41,6 @@ struct conn {
 };
 
 static void start_more(struct fetcher *f);
-static void on_connected(struct reactor *r, int fd, int events, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
 static void on_timeout(struct reactor *r, void *arg);
@@ -74,16 +75,16 @@ static void conn_fail(struct conn *c, const char *call)
 /* end kit */
 
 /* kit: fetch.c#on_connected() */
-static void on_connected(struct reactor *r, int fd, int events, void *arg)
+static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
     struct conn *c = arg;
-    char err[NET_ERR_LEN];
-    (void)events;
-    if (net_connect_result(fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-        report_fail(c->result, "%s", err);   /* SO_ERROR: refused, unreachable */
+    c->dial = NULL;                       /* it has called back: over */
+    if (fd < 0) {
+        report_fail(c->result, "%s", err);   /* refused, unreachable, no such name */
         conn_finish(c);
         return;
     }
+    c->fd = fd;
     trace_fd(fd, "connected");
     if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
         conn_fail(c, "reactor_watch");
@@ -144,6 +145,7 @@ static void on_timeout(struct reactor *r, void *arg)
     (void)r;
     c->timeout = NULL;                    /* it fired: nothing left to cancel */
     trace_fd(c->fd, "timed out");
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -161,28 +163,25 @@ static int conn_start(struct conn *c)
     r->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
         report_fail(r, "%s", err);
     } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
         report_fail(r, "request too long");
-    } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
+    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+                                     err, sizeof err)) == NULL) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
             if (!f->said_full++)
-                fprintf(stderr, "reactor: fd %d: the reactor is full (ERANGE): "
-                        "the next URLs wait until fetches end\n", c->fd);
-            net_close(c->fd);
-            c->fd = -1;
+                fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
+                        "the next URLs wait until fetches end\n", err);
             f->in_flight--;
             return -1;
         }
-        report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
-                    ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
+        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
     } else if ((c->timeout = reactor_call_later(f->reactor, f->timeout, on_timeout, c)) == NULL) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
+        dial_cancel(&c->dial);
     } else {
         c->request_len = (size_t)len;
-        trace_fd(c->fd, "connect started");
         return 0;                         /* the callbacks take it from here */
     }
     conn_finish(c);
@@ -212,9 +211,11 @@ static void fail_unfinished(struct fetcher *f, const char *why)
     f->next = f->n;
     for (int i = 0; i < f->n; i++) {
         struct conn *c = &f->conns[i];
-        if (c->fd >= 0 || i >= started)
+        int in_flight = c->fd >= 0 || c->dial != NULL;
+        if (in_flight || i >= started)
             report_fail(c->result, "%s", why);
-        if (c->fd >= 0)
+        dial_cancel(&c->dial);
+        if (in_flight)
             conn_finish(c);
     }
 }
