@@ -17,13 +17,13 @@ load helpers
     cp "$TOP/common/kit-check" "$copy/common/"
     cp -r "$TOP/chapters/06-select" "$copy/chapters/"
     ch=$copy/chapters/06-select
-    # The first line of the conn_io region, which exercises/1-max-inflight.c copies.
-    line=$(awk '/\/\* slide:conn_io \*\// { print NR + 1; exit }' "$ch/fetch.c")
+    # The first line of send_some's body, which exercises/1-max-inflight.c copies.
+    line=$(awk '/^static void send_some\(/ { print NR + 2; exit }' "$ch/fetch.c")
     sed -i "${line}s/\$/ \/* changed *\//" "$ch/fetch.c"
     run timeout 20 "$copy/common/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
-    [[ $output == *"chapters/06-select/exercises/1-max-inflight.c: its copy of fetch.c#conn_io differs"* ]]
+    [[ $output == *"chapters/06-select/exercises/1-max-inflight.c: its copy of fetch.c#send_some() differs"* ]]
     [[ $output == *"/* changed */"* ]]
     run timeout 20 "$copy/common/kit-check" --fix
     [ "$status" -eq 0 ]
@@ -46,6 +46,32 @@ load helpers
     [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no region /* slide:b */"* ]]
     [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no function g"* ]]
     [[ $output == *"exercises/2-x.c: its copy of x.c#f() differs"*"return 1;"* ]]
+}
+
+@test "kit-check: a region the chapter split is named as such, and --fix does not delete the rest of the copy" {
+    copy=$BATS_TEST_TMPDIR/tree
+    ch=$copy/chapters/99-x
+    mkdir -p "$copy/common" "$ch/exercises"
+    cp "$TOP/common/kit-check" "$copy/common/"
+    # The kit copied region q when it held both functions; the slides split it.
+    printf '/* slide:q */\nint a;\n/* end slide */\n\n/* slide:q_more */\nint b;\n/* end slide */\n' >"$ch/x.c"
+    printf 'static int f(void)\n{\n    int n = 1;\n    /* end slide */\n    /* slide:f_end */\n    return n;\n}\n' >>"$ch/x.c"
+    kit='/* kit: x.c#q */\nint a;\n\nint b;\n/* end kit */\n'
+    printf "$kit" >"$ch/exercises/1-x.c"
+    run timeout 20 "$copy/common/kit-check"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"exercises/1-x.c: its copy of x.c#q holds more than chapters/99-x/x.c's region (the region was split: re-mark"* ]]
+    run timeout 20 "$copy/common/kit-check" --fix
+    [ "$status" -eq 1 ]
+    [ "$(cat "$ch/exercises/1-x.c")" = "$(printf "$kit")" ]
+    # Re-marked as the new regions, it matches; a whole function leaves out
+    # the slide markers inside it.
+    printf '/* kit: x.c#q */\nint a;\n/* end kit */\n\n/* kit: x.c#q_more */\nint b;\n/* end kit */\n' >"$ch/exercises/1-x.c"
+    printf '/* kit: x.c#f() */\nstatic int f(void)\n{\n    int n = 1;\n    return n;\n}\n/* end kit */\n' >>"$ch/exercises/1-x.c"
+    run timeout 20 "$copy/common/kit-check"
+    echo "$output"
+    [ "$status" -eq 0 ]
 }
 
 # A chapter of three exercises: one loops forever after printing two lines

@@ -28,7 +28,7 @@ struct pool {
 };
 /* end kit */
 
-/* kit: fetch.c#queue */
+/* kit: fetch.c#queue_put() */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -36,7 +36,9 @@ static void queue_put(struct pool *p, int index)
     pthread_cond_signal(&p->work_ready);     /* wake one idle worker */
     pthread_mutex_unlock(&p->lock);
 }
+/* end kit */
 
+/* kit: fetch.c#queue_close() */
 static void queue_close(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -44,8 +46,10 @@ static void queue_close(struct pool *p)
     pthread_cond_broadcast(&p->work_ready);  /* wake them all: time to go */
     pthread_mutex_unlock(&p->lock);
 }
+/* end kit */
 
 /* The next URL index, or -1 once the queue is empty and closed. */
+/* kit: fetch.c#queue_take() */
 static int queue_take(struct pool *p)
 {
     pthread_mutex_lock(&p->lock);

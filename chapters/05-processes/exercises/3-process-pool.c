@@ -145,9 +145,9 @@ static int reap(pid_t pid)
 }
 /* end kit */
 
-/* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
  * once, so it does not linger as a zombie, and fill in its result. */
+/* kit: fetch.c#finish_child() */
 static void finish_child(struct child *c, struct fetch_result *r)
 {
     size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
@@ -205,12 +205,12 @@ static int read_child(struct child *c)
 }
 /* end kit */
 
-/* kit: fetch.c#drain */
 /* Waits on every pipe at once and reads whichever has data. A parent that
  * read the pipes one by one would leave the other children blocked on full
  * 64 KiB pipes. Only open pipes go in fds[]: poll() refuses (EINVAL) more
  * entries than the fd limit, closed or not. Returns 0 when every child is
  * finished, the signal number after SIGINT or SIGTERM, or -1 if poll() failed. */
+/* kit: fetch.c#drain() */
 static int drain(struct child *kids, struct fetch_result *results, int n,
                  struct pollfd *fds)
 {
@@ -238,9 +238,9 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
 }
 /* end kit */
 
-/* kit: fetch.c#stop */
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
+/* kit: fetch.c#stop_children() */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
                           int stopped_by)
 {

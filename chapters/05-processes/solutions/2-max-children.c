@@ -146,9 +146,9 @@ static int reap(pid_t pid)
 }
 /* end kit */
 
-/* kit: fetch.c#finish */
 /* Child c's pipe is done (complete, closed or broken): reap the child at
  * once, so it does not linger as a zombie, and fill in its result. */
+/* kit: fetch.c#finish_child() */
 static void finish_child(struct child *c, struct fetch_result *r)
 {
     size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
@@ -251,9 +251,9 @@ static int drain(struct fetch_job *job, struct child *kids, struct pollfd *fds)
     }
 }
 
-/* kit: fetch.c#stop */
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
+/* kit: fetch.c#stop_children() */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
                           int stopped_by)
 {

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "net.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
@@ -25,6 +26,7 @@ struct conn {
     enum conn_state state;
     struct fetch_result *result;      /* where the outcome goes */
     struct url url;
+    struct net_attempts addrs;        /* the name's addresses, tried in turn */
     int fd;
     double deadline;                  /* --timeout, as a timeline_now() time */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -37,17 +39,11 @@ struct conn {
 /* kit: fetch.c#conn_finish() */
 static void conn_finish(struct conn *c)
 {
-    struct fetch_result *r = c->result;
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
+    trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
-    http_response_free(&c->response);
-    r->end = timeline_now();
+    net_attempts_free(&c->addrs);
+    report_done(c->result, &c->response);   /* the result owns the body now */
     c->state = DONE;
 }
 /* end kit */
@@ -73,24 +69,26 @@ static void fail_all(struct conn *conns, int n, const char *call)
 }
 /* end kit */
 
-/* kit: fetch.c#conn_start */
 /* Starts the connect and returns at once: the handshake goes on in the
  * kernel while we start the others. */
+/* kit: fetch.c#conn_start() */
 static void conn_start(struct conn *c, double timeout)
 {
-    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    char err[sizeof c->addrs.errors];
     struct fetch_result *r = c->result;
 
     r->start = timeline_now();
     c->deadline = r->start + timeout;
     c->state = CONNECTING;
     if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+        || (c->fd = net_attempts_start(&c->addrs, c->url.host, c->url.port, err,
+                                       sizeof err)) < 0) {
         report_fail(r, "%s", err);
     } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
         report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
                     c->fd, FD_SETSIZE);
     } else {
+        trace_fd(c->fd, "connect started");
         int len = http_format_get(c->request, sizeof c->request, &c->url);
         if (len >= 0) {
             c->request_len = (size_t)len;
@@ -102,8 +100,8 @@ static void conn_start(struct conn *c, double timeout)
 }
 /* end kit */
 
-/* kit: fetch.c#conn_io */
 /* Writes what the socket takes now; RECEIVING once all of it is out. */
+/* kit: fetch.c#send_some() */
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
@@ -114,11 +112,14 @@ static void send_some(struct conn *c)
         return;
     }
     c->sent += (size_t)n;               /* maybe short: the rest next time */
+    trace_fd(c->fd, "sent %zd bytes", n);
     if (c->sent == c->request_len)
         c->state = RECEIVING;
 }
+/* end kit */
 
 /* Reads what has arrived, which may be any piece of the response. */
+/* kit: fetch.c#receive_some() */
 static void receive_some(struct conn *c)
 {
     char buf[16 * 1024], err[HTTP_ERR_LEN];
@@ -130,6 +131,7 @@ static void receive_some(struct conn *c)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(c->fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n == 0)
         progress = http_response_eof(&c->response, err, sizeof err);
     else
@@ -139,19 +141,39 @@ static void receive_some(struct conn *c)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end kit */
+
+/* c's connect failed (errno says how): starts one to the name's next
+ * address, or fails c, naming what happened to each address. */
+/* kit: fetch.c#next_address() */
+static void next_address(struct conn *c)
+{
+    char err[sizeof c->addrs.errors];
+    int failed = c->fd;
+    net_close(failed);
+    c->fd = net_attempts_next(&c->addrs, err, sizeof err);
+    trace_fd(failed, "connect failed");
+    if (c->fd >= 0 && c->fd < FD_SETSIZE) {
+        trace_fd(c->fd, "connect started");
+        return;
+    }
+    report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
+    conn_finish(c);
+}
+/* end kit */
 
 /* One step of the state machine, for a conn that select() says is ready. */
+/* kit: fetch.c#conn_step() */
 static void conn_step(struct conn *c, int readable, int writable)
 {
-    char err[NET_ERR_LEN];
     if (c->state == CONNECTING && writable) {
         /* Writable means the handshake ended; SO_ERROR says how. */
-        if (net_connect_result(c->fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-            report_fail(c->result, "%s", err);
-            conn_finish(c);
+        if (net_connect_result(c->fd, c->url.host, c->url.port, NULL, 0) < 0) {
+            next_address(c);            /* refused: the name's next address, if any */
             return;
         }
         c->state = SENDING;
+        trace_fd(c->fd, "connected");
         send_some(c);                   /* it is writable: no need to wait */
     } else if (c->state == SENDING && writable) {
         send_some(c);
@@ -197,6 +219,7 @@ static int handle_ready(struct conn *conns, int n, const fd_set *readable,
             continue;
         conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
         if (c->state != DONE && timeline_now() >= c->deadline) {
+            trace_fd(c->fd, "timed out");
             report_fail(c->result, "timed out after %.2f s", timeout);
             conn_finish(c);
         }
@@ -217,7 +240,7 @@ static struct timeval seconds_to_timeval(double seconds)
 }
 /* end kit */
 
-/* kit: fetch.c#loop */
+/* kit: fetch.c#run_select_loop() */
 static void run_select_loop(struct conn *conns, int n, double timeout)
 {
     int started = 0, in_flight = 0, done = 0;
@@ -235,8 +258,10 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         double nearest = timeline_now() + 3600;
         int max_fd = fill_sets(conns, started, &readable, &writable, &nearest);
         struct timeval tv = seconds_to_timeval(nearest - timeline_now());
+        trace_wait(in_flight, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
         /* The one place this program waits: for all sockets at once. */
-        if (select(max_fd + 1, &readable, &writable, NULL, &tv) < 0) {
+        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);
+        if (ready < 0) {
             if (errno != EINTR) {       /* EBADF, EINVAL: a bug, not the network */
                 fail_all(conns, n, "select");
                 return;
@@ -244,6 +269,7 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
             FD_ZERO(&readable);         /* a signal: nothing is ready */
             FD_ZERO(&writable);
         }
+        trace_wake(ready < 0 ? 0 : ready);
         int finished = handle_ready(conns, started, &readable, &writable, timeout);
         in_flight -= finished;
         done += finished;
@@ -255,9 +281,10 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
 int main(int argc, char **argv)
 {
     struct fetch_job job;
+    struct fetchcli_option options[] = { FETCHCLI_TRACE };
     int rc = fetchcli_parse(&job, argc, argv, "select",
                             "Fetch every URL at once with one select() loop (chapter 06).",
-                            NULL, 0);
+                            options, 1);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct conn *conns = calloc((size_t)job.n, sizeof *conns);

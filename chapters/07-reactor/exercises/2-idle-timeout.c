@@ -8,11 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dial.h"
+#include "fetch.h"
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
 #include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* What every conn shares: the reactor and the URLs still to start. */
@@ -21,7 +24,7 @@ struct fetcher {
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
     int in_flight;
-    int starting;           /* start_more is running */
+    struct timer more;     /* calls start_more soon */
     int said_full;          /* ERANGE was reported once */
     double timeout;
 };
@@ -30,6 +33,7 @@ struct conn {
     struct fetcher *fetcher;
     struct fetch_result *result;
     struct url url;
+    struct dial *dial;                /* while connecting (common/dial) */
     int fd;
     struct timer timeout;            /* fires if the fetch takes too long */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -37,8 +41,7 @@ struct conn {
     struct http_response response;
 };
 
-static void start_more(struct fetcher *f);
-static void on_connected(struct reactor *r, int fd, int events, void *arg);
+static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
 static void on_timeout(struct reactor *r, void *arg);
@@ -47,6 +50,7 @@ static void on_timeout(struct reactor *r, void *arg);
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
+    trace_fd(c->fd, "close");
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
@@ -60,7 +64,8 @@ static void conn_finish(struct conn *c)
     http_response_free(&c->response);
     r->end = timeline_now();
     c->fetcher->in_flight--;
-    start_more(c->fetcher);           /* a slot is free */
+    if (reactor_call_soon(c->fetcher->reactor, &c->fetcher->more, start_more, c->fetcher) < 0)
+        perror("reactor: reactor_call_soon");   /* a slot is free */
 }
 
 /* kit: fetch.c#conn_fail() */
@@ -71,66 +76,64 @@ static void conn_fail(struct conn *c, const char *call)
 }
 /* end kit */
 
-/* kit: fetch.c#callbacks */
-static void on_connected(struct reactor *r, int fd, int events, void *arg)
+/* kit: fetch.c#on_connected() */
+static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
     struct conn *c = arg;
-    char err[NET_ERR_LEN];
-    (void)events;
-    if (net_connect_result(fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-        report_fail(c->result, "%s", err);   /* SO_ERROR: refused, unreachable */
+    c->dial = NULL;                       /* it has called back: over */
+    if (fd < 0) {
+        report_fail(c->result, "%s", err);   /* refused, unreachable, no such name */
         conn_finish(c);
         return;
     }
+    c->fd = fd;
+    trace_fd(fd, "connected");
     if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
         conn_fail(c, "reactor_watch");
     else
         on_writable(r, fd, REACTOR_WRITE, c);   /* it is writable: send now */
 }
+/* end kit */
 
+/* kit: fetch.c#on_writable() */
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
+    size_t n;
     (void)events;
-    ssize_t n = send(fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;                           /* called again when there is room */
-    if (n < 0) {
+    enum net_nb sent = net_send_nb(fd, c->request + c->sent, c->request_len - c->sent, &n);
+    if (sent == NET_ERROR)
         conn_fail(c, "send");
-        return;
-    }
-    c->sent += (size_t)n;                 /* maybe short: called again for the rest */
+    if (sent != NET_DATA)
+        return;                           /* NET_AGAIN: called again when there is room */
+    c->sent += n;                         /* maybe short: called again for the rest */
+    trace_fd(fd, "sent %zu bytes", n);
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
+/* end kit */
 
+/* kit: fetch.c#on_readable() */
 static void on_readable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
-    char buf[16 * 1024], err[HTTP_ERR_LEN];
-    enum http_progress progress;
+    char err[HTTP_ERR_LEN];
     (void)r, (void)events;
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n < 0) {
-        conn_fail(c, "read");
-        return;
-    }
-    if (n == 0)
-        progress = http_response_eof(&c->response, err, sizeof err);
-    else
-        progress = http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
-    if (progress == HTTP_ERROR)
+    enum http_progress progress = fetch_read_nb(fd, &c->response, err, sizeof err);
+    if (progress == HTTP_ERROR)                  /* read, truncated, not HTTP, ... */
         report_fail(c->result, "%s", err);
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
+/* end kit */
 
+/* kit: fetch.c#on_timeout() */
 static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
+    trace_fd(c->fd, "timed out");
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -148,25 +151,23 @@ static int conn_start(struct conn *c)
     r->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
         report_fail(r, "%s", err);
     } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
         report_fail(r, "request too long");
-    } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
+    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+                                     err, sizeof err)) == NULL) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
             if (!f->said_full++)
-                fprintf(stderr, "reactor: fd %d: the reactor is full (ERANGE): "
-                        "the next URLs wait until fetches end\n", c->fd);
-            net_close(c->fd);
-            c->fd = -1;
+                fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
+                        "the next URLs wait until fetches end\n", err);
             f->in_flight--;
             return -1;
         }
-        report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
-                    ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
+        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
+        dial_cancel(&c->dial);
     } else {
         c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
@@ -176,16 +177,14 @@ static int conn_start(struct conn *c)
 }
 
 /* Starts the next URLs until all are started or the reactor is full.
- * conn_finish calls it too, also from inside this loop (a URL that fails
- * at once): `starting` stops that from nesting one call per bad URL. */
-static void start_more(struct fetcher *f)
+ * conn_finish asks for it again soon (reactor_call_soon), never from
+ * inside this loop (a URL that fails at once finishes in conn_start). */
+static void start_more(struct reactor *r, void *arg)
 {
-    if (f->starting)
-        return;
-    f->starting = 1;
+    struct fetcher *f = arg;
+    (void)r;
     while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
         f->next++;
-    f->starting = 0;
 }
 
 /* When the loop itself fails (reactor_run: -1), every fetch in flight
@@ -198,24 +197,28 @@ static void fail_unfinished(struct fetcher *f, const char *why)
     f->next = f->n;
     for (int i = 0; i < f->n; i++) {
         struct conn *c = &f->conns[i];
-        if (c->fd >= 0 || i >= started)
+        int in_flight = c->fd >= 0 || c->dial != NULL;
+        if (in_flight || i >= started)
             report_fail(c->result, "%s", why);
-        if (c->fd >= 0)
+        dial_cancel(&c->dial);
+        if (in_flight)
             conn_finish(c);
     }
 }
 /* end kit */
 
+/* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
     struct fetch_job job;
+    struct fetchcli_option options[] = { FETCHCLI_BACKEND, FETCHCLI_TRACE };
     int rc = fetchcli_parse(&job, argc, argv, "reactor",
                             "Fetch every URL at once, as callbacks on the reactor (chapter 07).",
-                            NULL, 0);
+                            options, 2);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct fetcher f = { .n = job.n, .timeout = job.timeout };
-    f.reactor = reactor_new();
+    f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
         perror("reactor: starting");
@@ -226,17 +229,14 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* slide:main */
-    /* kit: fetch.c#main */
-    start_more(&f);
+    start_more(f.reactor, &f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
-    /* end kit */
-    /* end slide */
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);
 }
+/* end kit */

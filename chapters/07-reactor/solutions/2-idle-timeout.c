@@ -9,11 +9,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dial.h"
+#include "fetch.h"
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
 #include "reactor.h"
 #include "timeline.h"
+#include "trace.h"
 #include "url.h"
 
 /* What every conn shares: the reactor and the URLs still to start. */
@@ -22,7 +25,7 @@ struct fetcher {
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
     int in_flight;
-    int starting;           /* start_more is running */
+    struct timer more;     /* calls start_more soon */
     int said_full;          /* ERANGE was reported once */
     double timeout;
     double idle;            /* --idle-ms, in seconds; 0: none */
@@ -32,6 +35,7 @@ struct conn {
     struct fetcher *fetcher;
     struct fetch_result *result;
     struct url url;
+    struct dial *dial;                /* while connecting (common/dial) */
     int fd;
     struct timer timeout;            /* fires if the fetch takes too long */
     struct timer idle;               /* fires if no byte comes for f->idle s */
@@ -40,8 +44,7 @@ struct conn {
     struct http_response response;
 };
 
-static void start_more(struct fetcher *f);
-static void on_connected(struct reactor *r, int fd, int events, void *arg);
+static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
 static void on_timeout(struct reactor *r, void *arg);
@@ -60,6 +63,7 @@ static int arm_idle(struct conn *c)
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
+    trace_fd(c->fd, "close");
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
     c->fd = -1;                       /* -1: not in flight */
@@ -74,7 +78,8 @@ static void conn_finish(struct conn *c)
     http_response_free(&c->response);
     r->end = timeline_now();
     c->fetcher->in_flight--;
-    start_more(c->fetcher);           /* a slot is free */
+    if (reactor_call_soon(c->fetcher->reactor, &c->fetcher->more, start_more, c->fetcher) < 0)
+        perror("reactor: reactor_call_soon");   /* a slot is free */
 }
 
 /* kit: fetch.c#conn_fail() */
@@ -86,16 +91,17 @@ static void conn_fail(struct conn *c, const char *call)
 /* end kit */
 
 /* kit: fetch.c#on_connected() */
-static void on_connected(struct reactor *r, int fd, int events, void *arg)
+static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
     struct conn *c = arg;
-    char err[NET_ERR_LEN];
-    (void)events;
-    if (net_connect_result(fd, c->url.host, c->url.port, err, sizeof err) < 0) {
-        report_fail(c->result, "%s", err);   /* SO_ERROR: refused, unreachable */
+    c->dial = NULL;                       /* it has called back: over */
+    if (fd < 0) {
+        report_fail(c->result, "%s", err);   /* refused, unreachable, no such name */
         conn_finish(c);
         return;
     }
+    c->fd = fd;
+    trace_fd(fd, "connected");
     if (reactor_watch(r, fd, REACTOR_WRITE, on_writable, c) < 0)
         conn_fail(c, "reactor_watch");
     else
@@ -107,15 +113,15 @@ static void on_connected(struct reactor *r, int fd, int events, void *arg)
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
+    size_t n;
     (void)events;
-    ssize_t n = send(fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;                           /* called again when there is room */
-    if (n < 0) {
+    enum net_nb sent = net_send_nb(fd, c->request + c->sent, c->request_len - c->sent, &n);
+    if (sent == NET_ERROR)
         conn_fail(c, "send");
-        return;
-    }
-    c->sent += (size_t)n;                 /* maybe short: called again for the rest */
+    if (sent != NET_DATA)
+        return;                           /* NET_AGAIN: called again when there is room */
+    c->sent += n;                         /* maybe short: called again for the rest */
+    trace_fd(fd, "sent %zu bytes", n);
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
@@ -134,6 +140,7 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
         conn_fail(c, "read");
         return;
     }
+    trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
     if (n > 0 && arm_idle(c) < 0) {
         conn_fail(c, "reactor_call_later");
         return;
@@ -161,6 +168,8 @@ static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
+    trace_fd(c->fd, "timed out");
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -178,26 +187,24 @@ static int conn_start(struct conn *c)
     r->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_connect_start(c->url.host, c->url.port, err, sizeof err)) < 0) {
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
         report_fail(r, "%s", err);
     } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
         report_fail(r, "request too long");
-    } else if (reactor_watch(f->reactor, c->fd, REACTOR_WRITE, on_connected, c) < 0) {
+    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+                                     err, sizeof err)) == NULL) {
         if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
             if (!f->said_full++)
-                fprintf(stderr, "reactor: fd %d: the reactor is full (ERANGE): "
-                        "the next URLs wait until fetches end\n", c->fd);
-            net_close(c->fd);
-            c->fd = -1;
+                fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
+                        "the next URLs wait until fetches end\n", err);
             f->in_flight--;
             return -1;
         }
-        report_fail(r, "fd %d: reactor_watch: %s", c->fd, errno == ERANGE
-                    ? "over the backend's limit (FD_SETSIZE for select)" : strerror(errno));
+        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0
                || arm_idle(c) < 0) {
         report_fail(r, "reactor_call_later: %s", strerror(errno));
+        dial_cancel(&c->dial);
     } else {
         c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
@@ -207,16 +214,14 @@ static int conn_start(struct conn *c)
 }
 
 /* Starts the next URLs until all are started or the reactor is full.
- * conn_finish calls it too, also from inside this loop (a URL that fails
- * at once): `starting` stops that from nesting one call per bad URL. */
-static void start_more(struct fetcher *f)
+ * conn_finish asks for it again soon (reactor_call_soon), never from
+ * inside this loop (a URL that fails at once finishes in conn_start). */
+static void start_more(struct reactor *r, void *arg)
 {
-    if (f->starting)
-        return;
-    f->starting = 1;
+    struct fetcher *f = arg;
+    (void)r;
     while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
         f->next++;
-    f->starting = 0;
 }
 
 /* When the loop itself fails (reactor_run: -1), every fetch in flight
@@ -229,9 +234,11 @@ static void fail_unfinished(struct fetcher *f, const char *why)
     f->next = f->n;
     for (int i = 0; i < f->n; i++) {
         struct conn *c = &f->conns[i];
-        if (c->fd >= 0 || i >= started)
+        int in_flight = c->fd >= 0 || c->dial != NULL;
+        if (in_flight || i >= started)
             report_fail(c->result, "%s", why);
-        if (c->fd >= 0)
+        dial_cancel(&c->dial);
+        if (in_flight)
             conn_finish(c);
     }
 }
@@ -244,14 +251,15 @@ int main(int argc, char **argv)
     const struct fetchcli_option options[] = {
         { "--idle-ms", "N", "fail a fetch when no byte comes for N ms",
           &idle_ms, 1, 3600 * 1000, NULL },
+        FETCHCLI_BACKEND, FETCHCLI_TRACE,
     };
     int rc = fetchcli_parse(&job, argc, argv, "reactor",
                             "Fetch every URL at once, as callbacks on the reactor (chapter 07).",
-                            options, 1);
+                            options, 3);
     if (rc != FETCHCLI_RUN)
         return rc;
     struct fetcher f = { .n = job.n, .timeout = job.timeout, .idle = idle_ms / 1000.0 };
-    f.reactor = reactor_new();
+    f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
         perror("reactor: starting");
@@ -264,7 +272,7 @@ int main(int argc, char **argv)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
     /* slide:main */
     /* kit: fetch.c#main */
-    start_more(&f);
+    start_more(f.reactor, &f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));

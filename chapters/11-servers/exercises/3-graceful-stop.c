@@ -157,8 +157,8 @@ static void send_some(struct conn *c)
 /* end kit */
 
 /* slide:on_call_done */
-/* kit: async.c#on_call_done */
 /* One backend call has ended; the last one to end writes the answer. */
+/* kit: async.c#on_call_done() */
 static void on_call_done(struct fetch_result *r, void *arg)
 {
     struct conn *c = arg;
@@ -169,8 +169,10 @@ static void on_call_done(struct fetch_result *r, void *arg)
                                timeline_now() - c->start, "at once");
     start_answer(c);
 }
+/* end kit */
 
 /* Starts all four calls; none of them waits for another. */
+/* kit: async.c#start_calls() */
 static void start_calls(struct conn *c)
 {
     c->state = CALLING;

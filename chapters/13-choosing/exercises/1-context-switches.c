@@ -120,9 +120,9 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
 /* end kit */
 
 /* slide:sample */
-/* kit: measure.c#sample */
 /* One look at the command's process tree: how many processes, threads
  * and resident KiB it has right now; keeps the largest of each. */
+/* kit: measure.c#sample() */
 static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
 {
     long processes = 0, threads = 0, rss_kib = 0;
