@@ -103,7 +103,9 @@ static void conn_start(struct conn *c, double timeout)
 /* end slide */
 
 /* slide:conn_io */
-/* Writes what the socket takes now; RECEIVING once all of it is out. */
+/* Writes what the socket takes now; RECEIVING once all of it is out.
+ * EAGAIN is spelled out here, as the lesson; later chapters call
+ * net_send_nb and net_read_nb (common/net.h), which say it once. */
 static void send_some(struct conn *c)
 {
     ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent, MSG_NOSIGNAL);
