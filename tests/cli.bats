@@ -192,10 +192,11 @@ usage_error() {
 }
 
 @test "WAITLESS_TIMELINE_SPAN: runs share one scale (make demo); a longer run still fits" {
-    WAITLESS_TIMELINE_SPAN=0.4 run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
-    [ "${lines[5]}" = "timeline: one column = 8 ms" ]
-    [ "${lines[6]}" = "   |0 s                                         0.40 s|" ]
-    [ "${lines[8]}" = " 2 |            xxxxxxxxxxxxx                         | 0.10 s /fail" ]
+    # 0.5 s over 50 columns: 10 ms a column, so no bar ends on a half column.
+    WAITLESS_TIMELINE_SPAN=0.5 run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
+    [ "${lines[5]}" = "timeline: one column = 10 ms" ]
+    [ "${lines[6]}" = "   |0 s                                         0.50 s|" ]
+    [ "${lines[8]}" = " 2 |          xxxxxxxxxx                              | 0.10 s /fail" ]
     WAITLESS_TIMELINE_SPAN=0.1 run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
     [ "${lines[6]}" = "   |0 s                                         0.20 s|" ]
     WAITLESS_TIMELINE_SPAN=soon run -1 --separate-stderr "$CLICHECK" --timeline "http://127.0.0.1:4000/slow?delay=0.125" http://b/fail
