@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,6 +111,7 @@ static void conn_free(struct conn *c)
 
 static void on_conn_io(struct reactor *r, int fd, int events, void *arg);
 static void on_head_timeout(struct reactor *r, void *arg);
+static int read_some(struct conn *c);
 
 static void conn_new(struct server *s, int fd)
 {
@@ -138,7 +141,9 @@ static void conn_new(struct server *s, int fd)
     if (armed < 0) {
         log_msg("fd %d: no timer: %s", fd, strerror(errno));
         conn_free(c);
+        return;
     }
+    read_some(c);   /* the request is in already (TCP_DEFER_ACCEPT): no wait for it */
 }
 
 static void on_head_timeout(struct reactor *r, void *arg)
@@ -693,6 +698,14 @@ static int serve(struct server *s, const struct options *o)
         log_msg("%s", err);
         return 1;
     }
+    /* Wake us for a connection only once its request has come: one wakeup
+     * a client instead of two ("accept me", then "read me"), which at
+     * 10,000 connections is a good part of the time they take to set up.
+     * A client that sends nothing is accepted after about a second. */
+    int defer = 1;
+    if (setsockopt(s->listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer) < 0)
+        log_msg("TCP_DEFER_ACCEPT on fd %d: %s (going on without it)", s->listen_fd,
+                strerror(errno));
     if (reactor_watch(s->reactor, s->listen_fd, REACTOR_READ, on_listen_ready, s) < 0
         || catch_signals(s) < 0) {
         log_msg("setting up: %s", strerror(errno));
