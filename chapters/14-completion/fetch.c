@@ -8,9 +8,11 @@
  * fetch ends first; when it fires, the step in flight is cancelled.
  * A recv names no buffer: the kernel takes one from the ring's pool when
  * the data comes, and we give it back once the bytes are parsed.
+ * A name's addresses are tried in turn, each connect linked to a 0.25 s
+ * timeout while another address is left (RFC 8305's delay; chapter 07's
+ * dial races them instead).
  * Left out: non-blocking DNS (getaddrinfo blocks; the last name resolved
- * is remembered), racing a name's addresses (they are tried in turn, up to
- * MAX_ADDRS), registered files, SQPOLL. The ring plumbing is in uring.c.
+ * is remembered), registered files, SQPOLL. The ring plumbing is in uring.c.
  * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
  */
 #include <errno.h>
@@ -35,15 +37,18 @@
  * user_data = index << OP_BITS | op. A completion carries only that, a
  * result (bytes, a new fd, or -errno) and flags. */
 enum op { OP_SOCKET = 1, OP_CONNECT, OP_SEND, OP_RECV, OP_CLOSE,
-          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL };
+          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL, OP_LINK_TIMEOUT };
 #define OP_BITS 4
 /* end slide */
-static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
-                                       "close", "timeout", "timeout remove", "cancel" };
+static const char *const op_name[] = { "?", "socket", "connect", "send", "recv", "close",
+                                       "timeout", "timeout remove", "cancel", "link timeout" };
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
 #define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
-#define MAX_ADDRS 4             /* addresses of a name tried, one after another */
+#define MAX_ADDRS 4             /* addresses of a name tried, one after another, */
+/* each for ATTEMPT_SECONDS when another is left (RFC 8305's 250 ms): a
+ * black-holed first address costs that, not --timeout. */
+static const struct __kernel_timespec attempt_time = { .tv_sec = 0, .tv_nsec = 250000000 };
 #define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
 #define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
 
@@ -83,17 +88,15 @@ struct fetcher {
     int n_addrs;
 };
 
-/* A submission slot, making room by submitting the full ring; NULL when
+/* A submission slot with `room` - 1 more free behind it (linked requests
+ * must go in together), making room by submitting the ring; NULL when
  * even that fails (errno from io_uring_enter). */
-static struct io_uring_sqe *new_sqe(struct fetcher *f)
+static struct io_uring_sqe *new_sqe(struct fetcher *f, unsigned room)
 {
-    struct io_uring_sqe *sqe = uring_sqe(&f->ring);
-    while (sqe == NULL) {
+    while (uring_room(&f->ring) < room)
         if (uring_enter(&f->ring, 0) < 0 && errno != EINTR)
             return NULL;
-        sqe = uring_sqe(&f->ring);
-    }
-    return sqe;
+    return uring_sqe(&f->ring);
 }
 
 static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
@@ -113,7 +116,8 @@ static void connected(struct fetcher *f, struct conn *c)
 /* Queues the next step of c; it goes in at the next io_uring_enter. */
 static void submit(struct fetcher *f, struct conn *c, enum op op)
 {
-    struct io_uring_sqe *sqe = new_sqe(f);
+    int fallback = op == OP_CONNECT && c->tried + 1 < c->n_addrs;   /* another address left */
+    struct io_uring_sqe *sqe = new_sqe(f, fallback ? 2 : 1);
     if (sqe == NULL) {
         report_fail(c->result, "io_uring_enter: %s", strerror(errno));
         conn_end(f, c);
@@ -143,6 +147,17 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
     /* end slide */
     c->io = op;
     c->pending++;
+    /* slide:link */
+    if (fallback) {                       /* cancel the connect if it takes too long */
+        sqe->flags |= IOSQE_IO_LINK;
+        sqe = uring_sqe(&f->ring);        /* the next slot: new_sqe made room */
+        sqe->opcode = IORING_OP_LINK_TIMEOUT;
+        sqe->addr = (uintptr_t)&attempt_time;
+        sqe->len = 1;
+        sqe->user_data = tag(f, c, OP_LINK_TIMEOUT);
+        c->pending++;
+    }
+    /* end slide */
 }
 
 /* Queues a request that ends something (a close, a timer removed, a step
@@ -150,7 +165,7 @@ static void submit(struct fetcher *f, struct conn *c, enum op op)
  * slot can be had, the blocking call does it instead. */
 static void submit_end(struct fetcher *f, struct conn *c, enum op op, uint64_t target)
 {
-    struct io_uring_sqe *sqe = new_sqe(f);
+    struct io_uring_sqe *sqe = new_sqe(f, 1);
     if (sqe == NULL) {
         if (op == OP_CLOSE)
             net_close(c->fd);
@@ -263,9 +278,9 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
         submit(f, c, op);                 /* not done: ask again */
         return;
     }
-    if (res < 0 && op == OP_CONNECT) {
-        connect_failed(f, c, res);        /* "connect 127.0.0.1:1: Connection refused" */
-        return;
+    if (res < 0 && op == OP_CONNECT) {    /* ECANCELED: its link timeout fired */
+        connect_failed(f, c, res == -ECANCELED ? -ETIMEDOUT : res);
+        return;                           /* "connect 127.0.0.1:1: Connection refused" */
     }
     if (res < 0) {
         step_fail(f, c, op, res);
@@ -365,7 +380,7 @@ static void conn_start(struct fetcher *f, struct conn *c)
     else
         c->request_len = (size_t)len;
     /* slide:start */
-    struct io_uring_sqe *sqe = r->error[0] == '\0' ? new_sqe(f) : NULL;
+    struct io_uring_sqe *sqe = r->error[0] == '\0' ? new_sqe(f, 1) : NULL;
     if (sqe != NULL) {
         sqe->opcode = IORING_OP_TIMEOUT;  /* count 0: a pure timer */
         sqe->addr = (uintptr_t)&c->ts;

@@ -148,6 +148,11 @@ struct io_uring_sqe *uring_sqe(struct uring *u)
 }
 /* end slide */
 
+unsigned uring_room(const struct uring *u)
+{
+    return u->sq_entries - (u->sq_filled - atomic_load_explicit(u->sq_head, memory_order_acquire));
+}
+
 /* slide:enter */
 int uring_enter(struct uring *u, unsigned wait)
 {

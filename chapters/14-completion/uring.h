@@ -61,6 +61,9 @@ void uring_give_back(struct uring *u, unsigned cqe_flags);
  * (uring_enter(u, 0) makes room). It goes in at the next uring_enter. */
 struct io_uring_sqe *uring_sqe(struct uring *u);
 
+/* How many submission slots are free now. */
+unsigned uring_room(const struct uring *u);
+
 /* Submits what was queued and waits until at least `wait` completions are
  * there. Returns 0, or -1 with errno (EINTR: call again). */
 int uring_enter(struct uring *u, unsigned wait);

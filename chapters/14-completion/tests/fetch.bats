@@ -130,3 +130,23 @@ syscalls() {
     [[ $output == *"uring: 400 fetched, 0 failed, 4000 bytes in "* ]]
     check "$(summary_seconds) >= 0.4"           # three waves, not one
 }
+
+@test "a black-holed first address costs its 0.25 s link timeout, not --timeout; each failure is named" {
+    need_uring
+    start_server
+    local port=${SLOW##*:}
+    start_blackhole HOLE 127.0.0.2 "$port"
+    export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1 hole-only.test=127.0.0.2"
+    with_fake_names run --separate-stderr timeout -k 5 30 "$FETCH" --timeout 5 \
+        "http://hole-first.test:$port/slow?bytes=6" "$SLOW/slow?delay=0.25&bytes=7"
+    [ "$status" -eq 0 ] || { echo "exit $status: $output $stderr" >&2; return 1; }
+    local hole page
+    hole=$(result_line 1 | awk '{print $5 - $4}') page=$(result_line 2 | awk '{print $5 - $4}')
+    # The second address starts 0.25 s after the first, and answers at once.
+    check "$hole >= 0.2 && $hole < 3 * $page"
+    # With no address left to try, the last one gets the rest of --timeout.
+    with_fake_names run --separate-stderr timeout -k 5 30 "$FETCH" --timeout 0.6 \
+        "http://hole-only.test:$port/slow?bytes=6"
+    [ "$status" -eq 1 ]
+    grep -q "timed out after 0.60 s" <<<"$output$stderr"
+}
