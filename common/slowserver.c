@@ -355,8 +355,14 @@ static int write_some(struct conn *c)
         }
         int flags = MSG_NOSIGNAL;
 #ifdef MSG_MORE
-        if (data != buf && c->body_sent < sendable(c))
-            flags |= MSG_MORE;   /* the body follows: one packet, not two */
+        /* Hold the bytes back while more follow now: the body after the
+         * head, or our FIN after the last byte (finish() shuts down next).
+         * Head, body and FIN then leave in one packet, not three. A
+         * trickle's tick goes at once: the next one is seconds away. */
+        int last = data == buf ? c->body_sent + len == c->body_len
+                               : c->head_sent + len == c->head_len && c->body_len == 0;
+        if ((data != buf && c->body_sent < sendable(c)) || last)
+            flags |= MSG_MORE;
 #endif
         ssize_t n = send(c->fd, data, len, flags);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
