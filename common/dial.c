@@ -81,14 +81,25 @@ static void finish(struct dial *d, int fd)
     free(d);
 }
 
+/* A connected fd whose caller did not take its watch over (dial.h): let
+ * the watch go at its first event. */
+static void handed_over(struct reactor *r, int fd, int events, void *arg)
+{
+    (void)events, (void)arg;
+    reactor_unwatch(r, fd);
+}
+
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct attempt *a = arg;
     struct dial *d = a->dial;
     char where[NET_HOST_PORT_LEN], what[NET_ERR_LEN];
-    (void)r, (void)events;
+    (void)events;
     if (net_connect_result(fd, "", 0, NULL, 0) == 0) {   /* SO_ERROR: it worked */
-        reactor_unwatch(d->reactor, fd);
+        /* Still watched for writing, by a handler that owns nothing: a
+         * caller that watches it again changes the handler, not the
+         * kernel's set (two epoll_ctl a fetch fewer than unwatch, watch). */
+        reactor_watch(r, fd, REACTOR_WRITE, handed_over, NULL);
         a->fd = -1;                       /* the caller's now */
         d->pending--;
         finish(d, fd);

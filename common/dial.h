@@ -19,9 +19,12 @@
 
 struct dial;
 
-/* On the loop: fd is connected (non-blocking, not watched, the caller's
- * to close), or -1 with errno set and `err` naming every address that
- * failed ("connect [::1]:8000: Connection refused; connect ..."). */
+/* On the loop: fd is connected (non-blocking, the caller's to unwatch and
+ * close), or -1 with errno set and `err` naming every address that failed
+ * ("connect [::1]:8000: Connection refused; connect ..."). The fd is still
+ * watched for REACTOR_WRITE: the caller's reactor_watch takes the watch
+ * over without a system call; a watch the caller leaves alone is dropped
+ * at its next event. */
 typedef void dial_fn(struct reactor *r, int fd, const char *err, void *arg);
 
 /* Starts connecting. `done` runs later, never from inside this call.
