@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -350,25 +351,24 @@ static int write_some(struct conn *c)
 {
     char buf[16 * 1024];
     while (c->head_sent < c->head_len || c->body_sent < sendable(c)) {
-        const char *data = c->head + c->head_sent;
-        size_t len = c->head_len - c->head_sent;
-        if (len == 0) {
-            len = sendable(c) - c->body_sent;
-            len = fill_body(buf, c->body_sent, len < sizeof buf ? len : sizeof buf);
-            data = buf;
-        }
+        struct iovec iov[2];                   /* what is left of the head, */
+        int n_iov = 0;                         /* then body bytes: one call */
+        if (c->head_sent < c->head_len)
+            iov[n_iov++] = (struct iovec){ c->head + c->head_sent, c->head_len - c->head_sent };
+        size_t body = sendable(c) - c->body_sent;
+        if (body > 0)
+            iov[n_iov++] = (struct iovec){ buf, fill_body(buf, c->body_sent, body < sizeof buf
+                                                                              ? body : sizeof buf) };
         int flags = MSG_NOSIGNAL;
 #ifdef MSG_MORE
-        /* Hold the bytes back while more follow now: the body after the
-         * head, or our FIN after the last byte (finish() shuts down next).
-         * Head, body and FIN then leave in one packet, not three. A
-         * trickle's tick goes at once: the next one is seconds away. */
-        int last = data == buf ? c->body_sent + len == c->body_len
-                               : c->head_sent + len == c->head_len && c->body_len == 0;
-        if ((data != buf && c->body_sent < sendable(c)) || last)
+        /* The last bytes of the answer wait for our FIN (finish() shuts
+         * down next), so that they leave in one packet. A trickle's tick
+         * goes at once: the next one is seconds away. */
+        if (c->body_sent + (body > 0 ? iov[n_iov - 1].iov_len : 0) == c->body_len)
             flags |= MSG_MORE;
 #endif
-        ssize_t n = send(c->fd, data, len, flags);
+        struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)n_iov };
+        ssize_t n = sendmsg(c->fd, &msg, flags);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return 0;                          /* the socket is full: wait */
         if (n < 0) {                           /* EPIPE, ECONNRESET: client gone */
@@ -377,10 +377,10 @@ static int write_some(struct conn *c)
             conn_free(c);
             return -1;
         }
-        if (data == buf)
-            c->body_sent += (size_t)n;
-        else
-            c->head_sent += (size_t)n;
+        size_t of_head = c->head_len - c->head_sent < (size_t)n ? c->head_len - c->head_sent
+                                                                 : (size_t)n;
+        c->head_sent += of_head;
+        c->body_sent += (size_t)n - of_head;
     }
     return 0;
 }
