@@ -33,11 +33,29 @@ fetch_names() {
 took() { result_line "$1" | awk '{print $5 - $4}'; }
 ended() { result_line "$1" | awk '{print $5}'; }
 
-@test "a black-holed first address costs about 0.25 s, not --timeout (06 falls back, the others race)" {
+# hole_first: the slow server, a black hole at its port on 127.0.0.2, and
+# hole-first.test: the hole, then 127.0.0.1. Sets $port.
+hole_first() {
     start_server
-    local port=${SLOW##*:}
+    port=${SLOW##*:}
     start_blackhole HOLE 127.0.0.2 "$port"
     export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1"
+}
+
+# trace_hole_first CHAPTER: its fetch --trace of hole-first.test, which must
+# start two connects 0.25 s apart: $t1 $fd1, then $t2 $fd2.
+trace_hole_first() {
+    hole_first
+    fetch_names "$1" --trace "http://hole-first.test:$port/slow?bytes=6"
+    [ "$status" -eq 0 ]
+    mapfile -t started < <(sed -nE 's/^ *([0-9.]+) fd ([0-9]+) +connect started$/\1 \2/p' <<<"$stderr")
+    [ "${#started[@]}" -eq 2 ]
+    t1=${started[0]% *} fd1=${started[0]#* } t2=${started[1]% *} fd2=${started[1]#* }
+    check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
+}
+
+@test "a black-holed first address costs about 0.25 s, not --timeout (06 falls back, the others race)" {
+    hole_first
     for chapter in "${ASYNC[@]}"; do
         fetch_names "$chapter" --timeout 5 "http://hole-first.test:$port/slow?bytes=6" \
                                             "$SLOW/slow?delay=0.25&bytes=7"
@@ -69,32 +87,14 @@ ended() { result_line "$1" | awk '{print $5}'; }
 }
 
 @test "--trace shows the race: the second attempt 0.25 s after the first, the loser closed" {
-    start_server
-    local port=${SLOW##*:}
-    start_blackhole HOLE 127.0.0.2 "$port"
-    export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1"
-    fetch_names 07-reactor --trace "http://hole-first.test:$port/slow?bytes=6"
-    [ "$status" -eq 0 ]
-    mapfile -t started < <(sed -nE 's/^ *([0-9.]+) fd ([0-9]+) +connect started$/\1 \2/p' <<<"$stderr")
-    [ "${#started[@]}" -eq 2 ]
-    local t1=${started[0]% *} fd1=${started[0]#* } t2=${started[1]% *} fd2=${started[1]#* }
-    check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
+    trace_hole_first 07-reactor
     grep -qE "^ *[0-9.]+ fd $fd2 +connected$" <<<"$stderr"
     grep -qE "^ *[0-9.]+ fd $fd1 +close$" <<<"$stderr"
 }
 
 @test "06 --trace: the first address gets 0.25 s and is closed, then the second connects" {
-    start_server
-    local port=${SLOW##*:}
-    start_blackhole HOLE 127.0.0.2 "$port"
-    export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1"
-    fetch_names 06-select --trace "http://hole-first.test:$port/slow?bytes=6"
-    [ "$status" -eq 0 ]
+    trace_hole_first 06-select
     grep -qE "^ *[0-9.]+ resolve hole-first\.test: on a helper thread$" <<<"$stderr"
-    mapfile -t started < <(sed -nE 's/^ *([0-9.]+) fd ([0-9]+) +connect started$/\1 \2/p' <<<"$stderr")
-    [ "${#started[@]}" -eq 2 ]
-    local t1=${started[0]% *} fd1=${started[0]#* } t2=${started[1]% *} fd2=${started[1]#* }
-    check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
     # Closed before the next starts: one attempt at a time.
     local failed
     failed=$(sed -nE "s/^ *([0-9.]+) fd $fd1 +connect failed: Connection timed out$/\1/p" <<<"$stderr")
