@@ -61,9 +61,9 @@ struct net_attempts {
  * failed. a->next != NULL while an address is left to fall back to. */
 int net_attempts_start(struct net_attempts *a, struct addrinfo *list, char *err, size_t errlen);
 
-/* The connect in flight failed with errno (SO_ERROR): notes it, closes
- * nothing, starts the next address. The fd, or -1 with err naming every
- * address that failed. */
+/* The connect in flight failed with errno (SO_ERROR, or ETIMEDOUT when the
+ * caller gave up on it): notes it, closes nothing, starts the next
+ * address. The fd, or -1 with err naming every address that failed. */
 int net_attempts_next(struct net_attempts *a, char *err, size_t errlen);
 
 /* Frees what is left (after a success, or to give up). */
