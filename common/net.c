@@ -254,13 +254,14 @@ static int start_from_next(struct net_attempts *a, char *err, size_t errlen)
     return -1;
 }
 
-int net_attempts_start(struct net_attempts *a, const char *host, int port,
-                       char *err, size_t errlen)
+int net_resolve(const char *host, int port, struct addrinfo **list, char *err, size_t errlen)
 {
-    *a = (struct net_attempts){ NULL, NULL, NULL, "" };
-    if (resolve(host, port, 0, &a->list, err, errlen) < 0)
-        return -1;
-    a->next = a->list;
+    return resolve(host, port, 0, list, err, errlen);
+}
+
+int net_attempts_start(struct net_attempts *a, struct addrinfo *list, char *err, size_t errlen)
+{
+    *a = (struct net_attempts){ list, list, NULL, "" };
     return start_from_next(a, err, errlen);
 }
 

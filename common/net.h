@@ -5,7 +5,7 @@
  * Hosts are names, IPv4 or IPv6 addresses ("::1", no brackets); a name
  * resolves to all its addresses, IPv4 and IPv6 (AF_UNSPEC).
  * Left out: TLS, DNS without blocking (getaddrinfo blocks; a failed lookup
- * sets ENOENT).
+ * sets ENOENT; resolve.h runs it on helper threads).
  */
 #ifndef WAITLESS_NET_H
 #define WAITLESS_NET_H
@@ -40,24 +40,30 @@ int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen);
 /* An address as text, "127.0.0.1:8000" or "[::1]:8000", into buf. */
 const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size);
 
+/* Every address of host:port, IPv4 and IPv6, in the resolver's order: a
+ * list for freeaddrinfo, or -1 with err (and ENOENT when getaddrinfo said
+ * why). Blocks for as long as the lookup takes (see resolve.h). */
+int net_resolve(const char *host, int port, struct addrinfo **list, char *err, size_t errlen);
+
 /* Every address of a name, tried one after another by a loop of its own
- * (chapter 06): start the first, and when its connect fails (SO_ERROR),
- * start the next, until one connects or none is left. */
+ * (chapters 06 and 11): start the first, and when its connect fails
+ * (SO_ERROR), or takes too long, start the next, until one connects or
+ * none is left. */
 struct net_attempts {
     struct addrinfo *list, *next;   /* the answer; the address to try next */
     const struct addrinfo *current; /* the one in flight */
     char errors[2 * NET_ERR_LEN];   /* "connect A: why; connect B: why" */
 };
 
-/* Resolves host (blocking) and starts a non-blocking connect to its first
- * address that does not fail at once: the fd, or -1 with err naming every
- * address that failed. */
-int net_attempts_start(struct net_attempts *a, const char *host, int port,
-                       char *err, size_t errlen);
+/* Takes `list` (a name's addresses, not empty; net_attempts_free frees
+ * it) and starts a non-blocking connect to its first address that does
+ * not fail at once: the fd, or -1 with err naming every address that
+ * failed. a->next != NULL while an address is left to fall back to. */
+int net_attempts_start(struct net_attempts *a, struct addrinfo *list, char *err, size_t errlen);
 
-/* The connect in flight failed with errno (SO_ERROR): notes it, closes
- * nothing, starts the next address. The fd, or -1 with err naming every
- * address that failed. */
+/* The connect in flight failed with errno (SO_ERROR, or ETIMEDOUT when the
+ * caller gave up on it): notes it, closes nothing, starts the next
+ * address. The fd, or -1 with err naming every address that failed. */
 int net_attempts_next(struct net_attempts *a, char *err, size_t errlen);
 
 /* Frees what is left (after a success, or to give up). */

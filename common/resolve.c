@@ -3,7 +3,8 @@
  *   loop:   resolve_start -> queue (mutex + condition variable) -> worker
  *   worker: getaddrinfo (blocks, but only this thread) -> write the job's
  *           pointer to the pipe
- *   loop:   the pipe is readable -> read the pointers -> call each `done`
+ *   loop:   the pipe is readable -> resolve_answers reads the pointers and
+ *           calls each `done` (the reactor's watch calls it, or the caller)
  *
  * Up to RESOLVE_THREADS workers, started when lookups wait and none is
  * idle; when the last answer has been delivered they are told to leave and
@@ -39,8 +40,8 @@ static struct {
     pthread_t threads[RESOLVE_THREADS];
     int threads_n, idle, queued, quit;
     /* The loop's side only: */
-    int pipe[2];                  /* workers write finished jobs to [1] */
-    struct reactor *reactor;
+    int pipe[2];                  /* workers write finished jobs to [1]; -1: stopped */
+    struct reactor *reactor;      /* watching pipe[0], or NULL: the caller's loop does */
     int outstanding;              /* handed to workers, answer not yet read */
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
            { 0 }, 0, 0, 0, 0, { -1, -1 }, NULL, 0 };
@@ -111,7 +112,8 @@ static void pool_stop(void)
 {
     join_workers();
     pool.quit = 0;
-    reactor_unwatch(pool.reactor, pool.pipe[0]);
+    if (pool.reactor != NULL)
+        reactor_unwatch(pool.reactor, pool.pipe[0]);
     close(pool.pipe[0]);
     close(pool.pipe[1]);
     pool.pipe[0] = pool.pipe[1] = -1;
@@ -130,11 +132,12 @@ static void deliver(struct reactor *r, struct resolve *q, int cancelled)
     free(q);
 }
 
-static void on_answers(struct reactor *r, int fd, int events, void *arg)
+void resolve_answers(void)
 {
     struct resolve *batch[64];
-    (void)events, (void)arg;
-    ssize_t n = read(fd, batch, sizeof batch);
+    if (pool.pipe[0] < 0)
+        return;                       /* nothing in flight */
+    ssize_t n = read(pool.pipe[0], batch, sizeof batch);
     if (n <= 0)
         return;                       /* EAGAIN, EINTR: called again */
     for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++) {
@@ -142,10 +145,22 @@ static void on_answers(struct reactor *r, int fd, int events, void *arg)
         int cancelled = batch[i]->cancelled;
         pthread_mutex_unlock(&pool.lock);
         pool.outstanding--;
-        deliver(r, batch[i], cancelled);
+        deliver(pool.reactor, batch[i], cancelled);
     }
-    if (pool.outstanding == 0 && pool.reactor != NULL)
+    /* A `done` that failed to start a lookup may have stopped the pool. */
+    if (pool.outstanding == 0 && pool.pipe[0] >= 0)
         pool_stop();
+}
+
+int resolve_fd(void)
+{
+    return pool.pipe[0];
+}
+
+static void on_answers(struct reactor *r, int fd, int events, void *arg)
+{
+    (void)r, (void)fd, (void)events, (void)arg;
+    resolve_answers();
 }
 
 /* At exit, lookups may still be running: cancelled, or left when the
@@ -164,12 +179,13 @@ static void pool_exit(void)
             deliver(NULL, batch[i], 1);   /* as if cancelled: nobody listens */
 }
 
-/* The pipe and its watch, made for the first lookup in flight. */
+/* The pipe (and the reactor's watch on it, given a reactor), made for the
+ * first lookup in flight. */
 static int pool_start(struct reactor *r)
 {
-    if (pool.reactor == r)
+    if (pool.pipe[0] >= 0 && pool.reactor == r)
         return 0;
-    if (pool.reactor != NULL) {
+    if (pool.pipe[0] >= 0) {          /* another loop's lookups are in flight */
         errno = EBUSY;
         return -1;
     }
@@ -177,7 +193,7 @@ static int pool_start(struct reactor *r)
         return -1;
     if (fcntl(pool.pipe[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(pool.pipe[1], F_SETFD, FD_CLOEXEC) < 0
         || net_set_nonblocking(pool.pipe[0]) < 0
-        || reactor_watch(r, pool.pipe[0], REACTOR_READ, on_answers, NULL) < 0) {
+        || (r != NULL && reactor_watch(r, pool.pipe[0], REACTOR_READ, on_answers, NULL) < 0)) {
         net_close(pool.pipe[0]);
         net_close(pool.pipe[1]);
         pool.pipe[0] = pool.pipe[1] = -1;
@@ -256,6 +272,6 @@ void resolve_cancel(struct resolve *q)
     if (q == NULL)
         return;
     pthread_mutex_lock(&pool.lock);
-    q->cancelled = 1;                 /* on_answers frees it when it comes back */
+    q->cancelled = 1;                 /* resolve_answers frees it when it comes back */
     pthread_mutex_unlock(&pool.lock);
 }

@@ -1,11 +1,13 @@
 /* resolve: name lookups that do not stop the loop. getaddrinfo blocks for
  * as long as DNS takes, and there is no non-blocking way to call it, so a
- * reactor must not: resolve_start hands the lookup to a small pool of
- * helper threads (as libuv does) and the answer comes back to the loop
- * through a pipe the reactor watches. A numeric host (127.0.0.1, ::1)
- * needs no lookup and no thread: resolve_numeric answers it at once.
- * Left out: more than one reactor at a time (the pool serves the reactor
- * of the lookups in flight), cancelling a lookup a thread has begun (its
+ * loop must not: resolve_start hands the lookup to a small pool of helper
+ * threads (as libuv does) and the answer comes back to the loop through a
+ * pipe: the reactor watches it, or a loop of its own (chapter 06's
+ * select(), chapter 14's io_uring) watches resolve_fd and calls
+ * resolve_answers. A numeric host (127.0.0.1, ::1) needs no lookup and no
+ * thread: resolve_numeric answers it at once.
+ * Left out: more than one loop at a time (the pool serves the loop of the
+ * lookups in flight), cancelling a lookup a thread has begun (its
  * answer is thrown away when it comes, as libuv's uv_cancel cannot either;
  * a program that exits first waits for it, at exit).
  */
@@ -22,15 +24,28 @@ struct resolve;
 
 /* On the loop: `list` (the caller's, for freeaddrinfo) holds every address
  * of the name in the resolver's order, or is NULL and `err` says why
- * ("resolve nosuch.invalid: Name or service not known"). */
+ * ("resolve nosuch.invalid: Name or service not known"). r is the reactor
+ * given to resolve_start (NULL for a loop of its own). */
 typedef void resolve_fn(struct reactor *r, struct addrinfo *list, const char *err, void *arg);
 
 /* Starts looking up host:port (TCP, IPv4 and IPv6). `done` runs later, on
- * the loop, never from inside this call. Returns a handle for
+ * the loop, never from inside this call. r == NULL: no reactor, the
+ * caller's loop watches resolve_fd (below). Returns a handle for
  * resolve_cancel, valid until `done` runs; NULL with errno on failure
- * (EBUSY: another reactor's lookups are in flight). */
+ * (EBUSY: another loop's lookups are in flight). */
 struct resolve *resolve_start(struct reactor *r, const char *host, int port,
                               resolve_fn *done, void *arg);
+
+/* For a loop of its own (resolve_start(NULL, ...)): while lookups are in
+ * flight, the fd that turns readable when answers are in (a pipe);
+ * -1 when none is. It may change between lookups: ask before each wait. */
+int resolve_fd(void);
+
+/* Call when resolve_fd is readable: calls `done` for each answer in,
+ * and, once the last lookup in flight is answered, lets the threads go
+ * and closes the fd. Does nothing when no answer is there yet. (The
+ * reactor calls it itself for lookups started with a reactor.) */
+void resolve_answers(void);
 
 /* `done` will not run. */
 void resolve_cancel(struct resolve *q);

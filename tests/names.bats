@@ -1,36 +1,62 @@
 #!/usr/bin/env bats
-# Names on the async fetchers (06 tries addresses in turn; 07, 08 and 10
-# connect through common/dial): Happy Eyeballs finishes a name whose first
-# address is a black hole in about DIAL_DELAY (0.25 s), not --timeout; a
-# lookup of 1 s runs on a helper thread (common/resolve) while the loop
-# fetches the other pages on time. The names come from the LD_PRELOAD
-# resolver tests/preload/fake-names.c; the black hole is tests/drivers/
-# blackhole at the slow server's port on 127.0.0.2. (Every fetcher's
-# fallback past a refused address is in matrix.bats.)
+# Names on the async fetchers (06 tries addresses in turn, each for
+# DIAL_DELAY; 07, 08 and 10 connect through common/dial, Happy Eyeballs):
+# a name whose first address is a black hole is fetched in about DIAL_DELAY
+# (0.25 s), not --timeout; a lookup of 1 s runs on a helper thread
+# (common/resolve: a reactor's, or 06's own select() loop's) while the loop
+# fetches the other pages on time. Chapter 11's client (hammer) and 12's
+# flood fall back past a refusing first address. The names come from the
+# LD_PRELOAD resolver tests/preload/fake-names.c; the black hole is
+# tests/drivers/blackhole at the slow server's port on 127.0.0.2. (Every
+# fetcher's fallback past a refused address is in matrix.bats.)
 
 load helpers
 
 teardown() { stop_servers; }
 
 DIALERS=(07-reactor 08-deferreds 10-coroutines)
+ASYNC=(06-select "${DIALERS[@]}")
 
-# fetch_names CHAPTER ARGS...: the chapter's fetch with the fake names, 30 s at most.
-fetch_names() {
-    local f="$TOP/chapters/$1/fetch"
-    shift
-    [ -x "$f" ] || skip "$f is not built"
-    with_fake_names run --separate-stderr timeout -k 5 30 "$f" "$@"
+# run_names PROGRAM ARGS...: PROGRAM with the fake names, 30 s at most.
+run_names() {
+    [ -x "$1" ] || skip "$1 is not built"
+    with_fake_names run --separate-stderr timeout -k 5 30 "$@"
 }
 
-# took N: seconds from start to end of result line N.
-took() { result_line "$1" | awk '{print $5 - $4}'; }
+# fetch_names CHAPTER ARGS...: the chapter's fetch with the fake names.
+fetch_names() {
+    run_names "$TOP/chapters/$1/fetch" "${@:2}"
+}
 
-@test "Happy Eyeballs: a black-holed first address costs about 0.25 s, not --timeout" {
+# took N: seconds from start to end of result line N; ended N: from the
+# run's start to the end of line N.
+took() { result_line "$1" | awk '{print $5 - $4}'; }
+ended() { result_line "$1" | awk '{print $5}'; }
+
+# hole_first: the slow server, a black hole at its port on 127.0.0.2, and
+# hole-first.test: the hole, then 127.0.0.1. Sets $port.
+hole_first() {
     start_server
-    local port=${SLOW##*:}
+    port=${SLOW##*:}
     start_blackhole HOLE 127.0.0.2 "$port"
     export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1"
-    for chapter in "${DIALERS[@]}"; do
+}
+
+# trace_hole_first CHAPTER: its fetch --trace of hole-first.test, which must
+# start two connects 0.25 s apart: $t1 $fd1, then $t2 $fd2.
+trace_hole_first() {
+    hole_first
+    fetch_names "$1" --trace "http://hole-first.test:$port/slow?bytes=6"
+    [ "$status" -eq 0 ]
+    mapfile -t started < <(sed -nE 's/^ *([0-9.]+) fd ([0-9]+) +connect started$/\1 \2/p' <<<"$stderr")
+    [ "${#started[@]}" -eq 2 ]
+    t1=${started[0]% *} fd1=${started[0]#* } t2=${started[1]% *} fd2=${started[1]#* }
+    check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
+}
+
+@test "a black-holed first address costs about 0.25 s, not --timeout (06 falls back, the others race)" {
+    hole_first
+    for chapter in "${ASYNC[@]}"; do
         fetch_names "$chapter" --timeout 5 "http://hole-first.test:$port/slow?bytes=6" \
                                             "$SLOW/slow?delay=0.25&bytes=7"
         [ "$status" -eq 0 ] || { echo "$chapter: exit $status: $output $stderr" >&2; return 1; }
@@ -44,10 +70,12 @@ took() { result_line "$1" | awk '{print $5 - $4}'; }
     start_server
     local port=${SLOW##*:}
     export WAITLESS_FAKE_NAMES="slow.test=127.0.0.1/1 half.test=127.0.0.1/0.5"
-    for chapter in "${DIALERS[@]}"; do
+    for chapter in "${ASYNC[@]}"; do
         fetch_names "$chapter" "http://slow.test:$port/slow?bytes=5" "$SLOW/slow?delay=0.2&bytes=6"
         [ "$status" -eq 0 ] || { echo "$chapter: exit $status: $output $stderr" >&2; return 1; }
-        check "$(took 1) >= 1.0 && $(took 2) < 0.5 * $(took 1)" || {
+        # Ended, not took: a page that starts late (after a lookup that
+        # blocked the loop) takes its 0.2 s all the same.
+        check "$(took 1) >= 1.0 && $(ended 2) < 0.5 * $(ended 1)" || {
             echo "$chapter: the lookup held the page: $output" >&2; return 1; }
     done
     # Eight lookups of 0.5 s on four threads: two rounds, not eight, not one.
@@ -59,16 +87,60 @@ took() { result_line "$1" | awk '{print $5 - $4}'; }
 }
 
 @test "--trace shows the race: the second attempt 0.25 s after the first, the loser closed" {
-    start_server
-    local port=${SLOW##*:}
-    start_blackhole HOLE 127.0.0.2 "$port"
-    export WAITLESS_FAKE_NAMES="hole-first.test=127.0.0.2,127.0.0.1"
-    fetch_names 07-reactor --trace "http://hole-first.test:$port/slow?bytes=6"
-    [ "$status" -eq 0 ]
-    mapfile -t started < <(sed -nE 's/^ *([0-9.]+) fd ([0-9]+) +connect started$/\1 \2/p' <<<"$stderr")
-    [ "${#started[@]}" -eq 2 ]
-    local t1=${started[0]% *} fd1=${started[0]#* } t2=${started[1]% *} fd2=${started[1]#* }
-    check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
+    trace_hole_first 07-reactor
     grep -qE "^ *[0-9.]+ fd $fd2 +connected$" <<<"$stderr"
     grep -qE "^ *[0-9.]+ fd $fd1 +close$" <<<"$stderr"
+}
+
+@test "06 --trace: the first address gets 0.25 s and is closed, then the second connects" {
+    trace_hole_first 06-select
+    grep -qE "^ *[0-9.]+ resolve hole-first\.test: on a helper thread$" <<<"$stderr"
+    # Closed before the next starts: one attempt at a time.
+    local failed
+    failed=$(sed -nE "s/^ *([0-9.]+) fd $fd1 +connect failed: Connection timed out$/\1/p" <<<"$stderr")
+    [ -n "$failed" ]
+    check "$failed <= $t2"
+    grep -qE "^ *[0-9.]+ fd $fd2 +connected$" <<<"$stderr"
+}
+
+@test "06: a lookup slower than --timeout times out alone, and the answer is dropped" {
+    start_server
+    local port=${SLOW##*:}
+    export WAITLESS_FAKE_NAMES="slow.test=127.0.0.1/1"
+    fetch_names 06-select --timeout 0.3 "http://slow.test:$port/slow?bytes=5" "$SLOW/slow?delay=0.1&bytes=6"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) =~ \(timed\ out\ after\ 0\.30\ s\)$ ]]
+    [[ $(result_line 2) =~ ^\ *2\ \ 200\ +6\  ]]
+    check "$(ended 1) < 0.6 && $(ended 2) < 0.25"
+}
+
+# hammer and flood, on a name whose first address refuses (nothing listens
+# on 127.0.0.3 at the slow server's port) and whose second serves.
+REFUSE_FIRST="refuse-first.test=127.0.0.3,127.0.0.1 all-refused.test=127.0.0.3,127.0.0.4"
+
+@test "chapter 11's client falls back past a refusing first address" {
+    start_server
+    local port=${SLOW##*:}
+    export WAITLESS_FAKE_NAMES=$REFUSE_FIRST
+    run_names "$TOP/chapters/11-servers/hammer" --requests 4 --concurrency 2 \
+        "http://refuse-first.test:$port/slow?delay=0.1"
+    [ "$status" -eq 0 ] || { echo "exit $status: $output $stderr" >&2; return 1; }
+    [[ $output == "hammer: 4 requests, 0 failed, concurrency 2, "* ]]
+    # Every address refused: each is named.
+    run_names "$TOP/chapters/11-servers/hammer" --requests 1 "http://all-refused.test:$port/"
+    [ "$status" -eq 1 ]
+    [[ $stderr == *"request 1: connect 127.0.0.3:$port: Connection refused; connect 127.0.0.4:$port: Connection refused"* ]]
+}
+
+@test "chapter 12's flood falls back past a refusing first address" {
+    start_server
+    local port=${SLOW##*:}
+    export WAITLESS_FAKE_NAMES=$REFUSE_FIRST
+    run_names "$TOP/chapters/12-beyond-select/flood" --connections 5 \
+        "http://refuse-first.test:$port/slow?delay=0.1"
+    [ "$status" -eq 0 ] || { echo "exit $status: $output $stderr" >&2; return 1; }
+    [[ $output == *": 5 completed, 0 failed in "* ]]
+    run_names "$TOP/chapters/12-beyond-select/flood" --connections 2 "http://all-refused.test:$port/"
+    [ "$status" -eq 1 ]
+    [[ $output == *": 2 x connect 127.0.0.4:$port: Connection refused"* ]]
 }

@@ -1,7 +1,9 @@
 /* client: one HTTP GET on a reactor. The blocking fetch of chapter 01 cut
  * at each wait into a callback: connect (wait for writable), send (wait for
  * room), read (wait for bytes), with one timer as the deadline.
- * Left out: retries, keep-alive; DNS blocks (names here are 127.0.0.1).
+ * A name's addresses are tried in turn, the next when one refuses.
+ * Left out: retries, keep-alive; DNS blocks (names here are 127.0.0.1),
+ * racing the addresses (a black-holed one waits out the timeout).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ struct client_call {
     client_done_fn *done;
     void *arg;
     enum call_state state;
+    struct net_attempts addrs;  /* the name's addresses, tried in turn */
     int fd;
     struct url url;
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
@@ -38,6 +41,7 @@ void client_cancel(struct client_call *call)
         reactor_unwatch(call->rx, call->fd);
         close(call->fd);
     }
+    net_attempts_free(&call->addrs);
     reactor_cancel(call->rx, &call->timer);
     http_response_free(&call->response);
     free(call);
@@ -101,16 +105,32 @@ static void wait_for(struct client_call *call, int events)
     }
 }
 
+/* The connect failed (errno, from SO_ERROR, says how): the name's next
+ * address, or the call fails naming what happened to each. */
+static void next_address(struct client_call *call)
+{
+    char err[sizeof call->addrs.errors];
+    int why = errno;
+    reactor_unwatch(call->rx, call->fd);
+    net_close(call->fd);
+    errno = why;
+    call->fd = net_attempts_next(&call->addrs, err, sizeof err);
+    if (call->fd >= 0) {
+        wait_for(call, REACTOR_WRITE);
+        return;
+    }
+    report_fail(call->result, "%s", err);
+    finish(call);
+}
+
 static void on_io(struct reactor *rx, int fd, int events, void *arg)
 {
     struct client_call *call = arg;
-    char err[NET_ERR_LEN];
     (void)rx;
     (void)events;
     if (call->state == CONNECTING) {   /* writable: the handshake is over */
-        if (net_connect_result(fd, call->url.host, call->url.port, err, sizeof err) < 0) {
-            report_fail(call->result, "%s", err);   /* SO_ERROR said how it ended */
-            finish(call);
+        if (net_connect_result(fd, call->url.host, call->url.port, NULL, 0) < 0) {
+            next_address(call);         /* SO_ERROR said how it ended */
             return;
         }
         call->state = SENDING;          /* and the socket is writable: go on */
@@ -126,8 +146,9 @@ static void on_io(struct reactor *rx, int fd, int events, void *arg)
 /* Parses the URL and starts the connect. -1 when r has failed already. */
 static int start(struct client_call *call)
 {
-    char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
+    char err[sizeof call->addrs.errors];
     struct fetch_result *r = call->result;
+    struct addrinfo *list;
     int len;
     if (url_parse(r->url, &call->url, err, sizeof err) < 0) {
         report_fail(r, "%s", err);
@@ -138,8 +159,8 @@ static int start(struct client_call *call)
         return -1;
     }
     call->request_len = (size_t)len;
-    call->fd = net_connect_start(call->url.host, call->url.port, err, sizeof err);
-    if (call->fd < 0) {
+    if (net_resolve(call->url.host, call->url.port, &list, err, sizeof err) < 0
+        || (call->fd = net_attempts_start(&call->addrs, list, err, sizeof err)) < 0) {
         report_fail(r, "%s", err);
         return -1;
     }

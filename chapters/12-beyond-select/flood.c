@@ -2,9 +2,13 @@
  * report how many completed, the wall and CPU time, the slowest answer and
  * the memory they cost. --backend picks how the reactor waits, so the same
  * load shows where select hits its wall and what poll and epoll cost.
- * Left out: keeping bodies (counted, then freed), retries, keep-alive.
+ * The URL's host is resolved once (blocking, before the clock starts);
+ * each connection tries its addresses in turn, the next when one refuses.
+ * Left out: keeping bodies (counted, then freed), retries, keep-alive,
+ * naming every address in a failure (the last one's error is counted).
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,7 @@ static void on_conn_ready(struct reactor *r, int fd, int events, void *arg);
 
 struct conn {
     struct flood *flood;
+    const struct addrinfo *addr; /* the address being tried */
     int fd;
     enum conn_state state;
     size_t sent;                 /* bytes of the request sent so far */
@@ -38,6 +43,7 @@ struct conn {
 struct flood {
     struct reactor *reactor;
     struct url url;
+    struct addrinfo *addrs;      /* the URL's host, resolved */
     char request[URL_PATH_MAX + 512];
     size_t request_len;
     int n_open, completed, failed;
@@ -50,8 +56,7 @@ struct flood {
     struct timer deadline;       /* the whole run's --timeout */
 };
 
-/* Ends a connection: closes it and counts the outcome (why == NULL: ok). */
-static void conn_end(struct conn *c, const char *why)
+static void conn_close(struct conn *c)
 {
     struct flood *f = c->flood;
     if (c->fd >= 0) {
@@ -60,6 +65,13 @@ static void conn_end(struct conn *c, const char *why)
         c->fd = -1;
         f->n_open--;
     }
+}
+
+/* Ends a connection: closes it and counts the outcome (why == NULL: ok). */
+static void conn_end(struct conn *c, const char *why)
+{
+    struct flood *f = c->flood;
+    conn_close(c);
     c->state = DONE;
     http_response_free(&c->res);
     if (f->completed + f->failed + 1 == f->n)
@@ -86,12 +98,22 @@ static int fail(struct conn *c, const char *why)
     return -1;
 }
 
+static void conn_connect(struct conn *c, const struct addrinfo *ai);
+
+/* -1 also when it failed and the next address is being tried. */
 static int finish_connect(struct conn *c)
 {
-    char err[NET_ERR_LEN];
+    char err[NET_ERR_LEN], where[NET_HOST_PORT_LEN];
     struct url *u = &c->flood->url;
-    if (net_connect_result(c->fd, u->host, u->port, err, sizeof err) < 0)
-        return fail(c, err);
+    if (net_connect_result(c->fd, u->host, u->port, NULL, 0) < 0) {
+        snprintf(err, sizeof err, "connect %s: %s",
+                 net_addr_text(c->addr, where, sizeof where), strerror(errno));
+        if (c->addr->ai_next == NULL)
+            return fail(c, err);
+        conn_close(c);
+        conn_connect(c, c->addr->ai_next);   /* refused: the next address */
+        return -1;
+    }
     c->state = SENDING;
     return 0;
 }
@@ -142,13 +164,25 @@ static void on_conn_ready(struct reactor *r, int fd, int events, void *arg)
         read_response(c);
 }
 
-/* slide:flood_start */
 static void conn_start(struct flood *f, struct conn *c)
 {
-    char err[NET_ERR_LEN];
     *c = (struct conn){ .flood = f, .fd = -1 };
     http_response_init(&c->res);
-    int fd = net_connect_start(f->url.host, f->url.port, err, sizeof err);
+    conn_connect(c, f->addrs);
+}
+
+/* slide:flood_start */
+/* Starts c's connect to address ai, or to the next when it fails at once. */
+static void conn_connect(struct conn *c, const struct addrinfo *ai)
+{
+    struct flood *f = c->flood;
+    char err[NET_ERR_LEN];
+    int fd = net_connect_start_addr(ai, err, sizeof err);
+    c->addr = ai;
+    if (fd < 0 && ai->ai_next != NULL) {
+        conn_connect(c, ai->ai_next);
+        return;
+    }
     if (fd < 0) {
         conn_end(c, err);                 /* EMFILE: out of fds */
         return;
@@ -320,8 +354,12 @@ int main(int argc, char **argv)
     }
     f.n = (int)o.connections;
     f.conns = calloc((size_t)f.n, sizeof *f.conns);
-    if (f.conns == NULL) {
-        fprintf(stderr, "flood: %d connections: %s\n", f.n, strerror(errno));
+    char why[NET_ERR_LEN];
+    if (f.conns == NULL)
+        snprintf(why, sizeof why, "%d connections: %s", f.n, strerror(errno));
+    if (f.conns == NULL || net_resolve(f.url.host, f.url.port, &f.addrs, why, sizeof why) < 0) {
+        fprintf(stderr, "flood: %s\n", why);
+        free(f.conns);
         reactor_free(f.reactor);
         return 1;
     }
@@ -334,6 +372,7 @@ int main(int argc, char **argv)
         if (f.conns[i].state != DONE)
             conn_end(&f.conns[i], "stopped");
     free(f.conns);
+    freeaddrinfo(f.addrs);
     reactor_free(f.reactor);
     return rc;
 }

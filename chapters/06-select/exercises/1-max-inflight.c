@@ -9,26 +9,31 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dial.h"
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
+#include "resolve.h"
 #include "timeline.h"
 #include "trace.h"
 #include "url.h"
 
-/* select() watches fds below FD_SETSIZE only; keep a few for stdio & co. */
+/* select() watches fds below FD_SETSIZE only; keep a few for stdio, the
+ * lookups' pipe & co. */
 #define MAX_IN_FLIGHT (FD_SETSIZE - 16)
 
 /* kit: fetch.c#conn */
-enum conn_state { QUEUED, CONNECTING, SENDING, RECEIVING, DONE };
+enum conn_state { QUEUED, RESOLVING, CONNECTING, SENDING, RECEIVING, DONE };
 
 struct conn {
     enum conn_state state;
     struct fetch_result *result;      /* where the outcome goes */
     struct url url;
+    struct resolve *lookup;           /* RESOLVING: on a helper thread */
     struct net_attempts addrs;        /* the name's addresses, tried in turn */
     int fd;
     double deadline;                  /* --timeout, as a timeline_now() time */
+    double turn_end;                  /* CONNECTING: the next address's turn */
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     size_t request_len, sent;         /* a write may be short: how far we got */
     struct http_response response;    /* fed whatever each read brings */
@@ -42,6 +47,8 @@ static void conn_finish(struct conn *c)
     trace_fd(c->fd, "close");
     net_close(c->fd);
     c->fd = -1;
+    resolve_cancel(c->lookup);          /* timed out while looking up */
+    c->lookup = NULL;
     net_attempts_free(&c->addrs);
     report_done(c->result, &c->response);   /* the result owns the body now */
     c->state = DONE;
@@ -69,32 +76,84 @@ static void fail_all(struct conn *conns, int n, const char *call)
 }
 /* end kit */
 
+/* c's connect is under way (fd), or could not start (-1, err): its
+ * address gets DIAL_DELAY to connect before the next one's turn. */
+/* kit: fetch.c#connect_started() */
+static void connect_started(struct conn *c, const char *err)
+{
+    if (c->fd < 0) {
+        report_fail(c->result, "%s", err);
+    } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
+        report_fail(c->result, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
+                    c->fd, FD_SETSIZE);
+    } else {
+        trace_fd(c->fd, "connect started");
+        c->state = CONNECTING;
+        c->turn_end = timeline_now() + DIAL_DELAY;
+        return;                         /* in flight: select() takes over */
+    }
+    conn_finish(c);
+}
+/* end kit */
+
+/* Connects to the first of the name's addresses (list: c's now). */
+/* kit: fetch.c#connect_first() */
+static void connect_first(struct conn *c, struct addrinfo *list)
+{
+    char err[sizeof c->addrs.errors];
+    c->fd = net_attempts_start(&c->addrs, list, err, sizeof err);
+    connect_started(c, err);
+}
+/* end kit */
+
+/* The lookup's answer, delivered on the loop by resolve_answers. */
+/* kit: fetch.c#on_resolved() */
+static void on_resolved(struct reactor *no_reactor, struct addrinfo *list, const char *err,
+                        void *arg)
+{
+    struct conn *c = arg;
+    (void)no_reactor;
+    c->lookup = NULL;
+    trace("resolved %s", c->url.host);
+    if (list != NULL) {
+        connect_first(c, list);
+        return;
+    }
+    report_fail(c->result, "%s", err);
+    conn_finish(c);
+}
+/* end kit */
+
 /* Starts the connect and returns at once: the handshake goes on in the
- * kernel while we start the others. */
+ * kernel while we start the others. A name must be looked up first. */
 /* kit: fetch.c#conn_start() */
 static void conn_start(struct conn *c, double timeout)
 {
-    char err[sizeof c->addrs.errors];
+    char err[URL_ERR_LEN];
     struct fetch_result *r = c->result;
 
     r->start = timeline_now();
     c->deadline = r->start + timeout;
-    c->state = CONNECTING;
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0
-        || (c->fd = net_attempts_start(&c->addrs, c->url.host, c->url.port, err,
-                                       sizeof err)) < 0) {
+    int len;
+    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
         report_fail(r, "%s", err);
-    } else if (c->fd >= FD_SETSIZE) {   /* FD_SET would write past the set */
-        report_fail(r, "fd %d is over FD_SETSIZE (%d): select() cannot watch it",
-                    c->fd, FD_SETSIZE);
-    } else {
-        trace_fd(c->fd, "connect started");
-        int len = http_format_get(c->request, sizeof c->request, &c->url);
-        if (len >= 0) {
-            c->request_len = (size_t)len;
-            return;                     /* in flight: select() takes over */
-        }
+    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
         report_fail(r, "request too long");
+    } else {
+        c->request_len = (size_t)len;
+        struct addrinfo *numeric = resolve_numeric(c->url.host, c->url.port);
+        if (numeric != NULL) {
+            connect_first(c, numeric);  /* an address: nothing to look up */
+            return;
+        }
+        /* getaddrinfo would block the loop: a helper thread calls it. */
+        c->lookup = resolve_start(NULL, c->url.host, c->url.port, on_resolved, c);
+        if (c->lookup != NULL) {
+            trace("resolve %s: on a helper thread", c->url.host);
+            c->state = RESOLVING;       /* until on_resolved */
+            return;
+        }
+        report_fail(r, "resolve %s: %s", c->url.host, strerror(errno));
     }
     conn_finish(c);
 }
@@ -143,22 +202,18 @@ static void receive_some(struct conn *c)
 }
 /* end kit */
 
-/* c's connect failed (errno says how): starts one to the name's next
- * address, or fails c, naming what happened to each address. */
+/* c's connect failed, or its turn ran out (errno says which): starts
+ * one to the name's next address, or fails c, naming what happened to
+ * each address. */
 /* kit: fetch.c#next_address() */
 static void next_address(struct conn *c)
 {
     char err[sizeof c->addrs.errors];
-    int failed = c->fd;
+    int failed = c->fd, why = errno;
     net_close(failed);
     c->fd = net_attempts_next(&c->addrs, err, sizeof err);
-    trace_fd(failed, "connect failed");
-    if (c->fd >= 0 && c->fd < FD_SETSIZE) {
-        trace_fd(c->fd, "connect started");
-        return;
-    }
-    report_fail(c->result, "%s", c->fd < 0 ? err : "fd over FD_SETSIZE");
-    conn_finish(c);
+    trace_fd(failed, "connect failed: %s", strerror(why));
+    connect_started(c, err);
 }
 /* end kit */
 
@@ -183,49 +238,82 @@ static void conn_step(struct conn *c, int readable, int writable)
 }
 /* end kit */
 
+/* common/resolve's pipe, readable when lookups have answered; -1 when
+ * none is in flight. (Over FD_SETSIZE it is not watched: they time out.) */
+/* kit: fetch.c#lookups_fd() */
+static int lookups_fd(void)
+{
+    int fd = resolve_fd();
+    return fd < FD_SETSIZE ? fd : -1;
+}
+/* end kit */
+
 /* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
                      double *nearest)
 {
-    int max_fd = -1;
+    int max_fd = lookups_fd();          /* the RESOLVING conns wait on it */
     FD_ZERO(readers);
     FD_ZERO(writers);
+    if (max_fd >= 0)
+        FD_SET(max_fd, readers);
     for (int i = 0; i < n; i++) {
         struct conn *c = &conns[i];
         if (c->state == QUEUED || c->state == DONE)
             continue;
+        if (c->deadline < *nearest)
+            *nearest = c->deadline;
+        if (c->state == CONNECTING && c->addrs.next != NULL && c->turn_end < *nearest)
+            *nearest = c->turn_end;     /* then the next address's turn */
+        if (c->state == RESOLVING)
+            continue;                   /* no fd yet: it waits on the lookups' fd */
         FD_SET(c->fd, c->state == RECEIVING ? readers : writers);
         if (c->fd > max_fd)
             max_fd = c->fd;
-        if (c->deadline < *nearest)
-            *nearest = c->deadline;
     }
     return max_fd;
 }
 /* end kit */
 
-/* Moves every ready conn, then fails those past their deadline.
- * Returns how many finished in this pass. */
+/* kit: fetch.c#count_done() */
+static int count_done(const struct conn *conns, int n)
+{
+    int done = 0;
+    for (int i = 0; i < n; i++)
+        done += conns[i].state == DONE;
+    return done;
+}
+/* end kit */
+
+/* Hands out the lookups' answers, moves every ready conn, moves those
+ * whose address had its turn to the next, then fails those past their
+ * deadline. Returns how many finished in this pass. */
 /* kit: fetch.c#handle_ready() */
 static int handle_ready(struct conn *conns, int n, const fd_set *readable,
                         const fd_set *writable, double timeout)
 {
-    int finished = 0;
+    int done_before = count_done(conns, n);
+    if (lookups_fd() >= 0 && FD_ISSET(lookups_fd(), readable))
+        resolve_answers();              /* calls on_resolved for each */
     for (int i = 0; i < n; i++) {
         struct conn *c = &conns[i];
         if (c->state == QUEUED || c->state == DONE)
             continue;
-        conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
+        if (c->state != RESOLVING)
+            conn_step(c, FD_ISSET(c->fd, readable), FD_ISSET(c->fd, writable));
+        if (c->state == CONNECTING && c->addrs.next != NULL && timeline_now() >= c->turn_end) {
+            errno = ETIMEDOUT;          /* no answer in DIAL_DELAY */
+            next_address(c);
+        }
         if (c->state != DONE && timeline_now() >= c->deadline) {
             trace_fd(c->fd, "timed out");
             report_fail(c->result, "timed out after %.2f s", timeout);
             conn_finish(c);
         }
-        finished += c->state == DONE;
     }
-    return finished;
+    return count_done(conns, n) - done_before;
 }
 /* end kit */
 
