@@ -11,13 +11,17 @@
  * A name's addresses are tried in turn, each connect linked to a 0.25 s
  * timeout while another address is left (RFC 8305's delay; chapter 07's
  * dial races them instead).
- * Left out: non-blocking DNS (getaddrinfo blocks; the last name resolved
- * is remembered), registered files, SQPOLL. The ring plumbing is in uring.c.
+ * A name is looked up off the loop (common/resolve: getaddrinfo on helper
+ * threads); its answers come back through a pipe, which a POLL_ADD
+ * request watches. Left out: a cache of answers (each URL with a name is
+ * looked up, as in chapter 07), registered files, SQPOLL. The ring
+ * plumbing is in uring.c.
  * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
  */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
+#include "resolve.h"
 #include "timeline.h"
 #include "url.h"
 #include "uring.h"
@@ -37,11 +42,12 @@
  * user_data = index << OP_BITS | op. A completion carries only that, a
  * result (bytes, a new fd, or -errno) and flags. */
 enum op { OP_SOCKET = 1, OP_CONNECT, OP_SEND, OP_RECV, OP_CLOSE,
-          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL, OP_LINK_TIMEOUT };
+          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL, OP_LINK_TIMEOUT, OP_ANSWERS };
 #define OP_BITS 4
 /* end slide */
 static const char *const op_name[] = { "?", "socket", "connect", "send", "recv", "close",
-                                       "timeout", "timeout remove", "cancel", "link timeout" };
+                                       "timeout", "timeout remove", "cancel", "link timeout",
+                                       "answers" };
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
 #define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
@@ -61,7 +67,9 @@ union addr {
 
 /* slide:conn */
 struct conn {
+    struct fetcher *fetcher;
     struct fetch_result *result;   /* its URL is parsed in conn_start, not kept */
+    struct resolve *lookup;        /* while its name is looked up */
     union addr addrs[MAX_ADDRS];   /* the kernel reads addrs[tried] for CONNECT */
     int n_addrs, tried, failed[MAX_ADDRS];   /* failed: each refusal's errno */
     int fd;
@@ -80,12 +88,9 @@ struct fetcher {
     struct conn *conns;
     int n, next;                   /* conns[next..n) have not been started */
     int in_flight, max_in_flight;  /* started and not released */
-    int connecting;                /* SOCKET or CONNECT in flight */
+    int connecting;                /* looked up, SOCKET or CONNECT in flight */
+    int answers_watched;           /* a POLL_ADD on resolve_fd() is in */
     double timeout;
-    char host[URL_HOST_MAX + 1];   /* the last name resolved, and to what */
-    int port;
-    union addr addrs[MAX_ADDRS];
-    int n_addrs;
 };
 
 /* A submission slot with `room` - 1 more free behind it (linked requests
@@ -105,6 +110,7 @@ static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
 }
 
 static void conn_end(struct fetcher *f, struct conn *c);
+static void watch_answers(struct fetcher *f);
 
 /* c's connect is over, well or not: the next URL may start connecting. */
 static void connected(struct fetcher *f, struct conn *c)
@@ -197,6 +203,9 @@ static void conn_end(struct fetcher *f, struct conn *c)
         c->response.body = NULL;
     }
     r->end = timeline_now();
+    if (c->lookup != NULL)
+        resolve_cancel(c->lookup);        /* its answer, when it comes, is dropped */
+    c->lookup = NULL;
     /* slide:end */
     if (c->io != 0)
         submit_end(f, c, OP_CANCEL, tag(f, c, c->io));
@@ -306,8 +315,14 @@ static void step(struct fetcher *f, struct conn *c, enum op op, int res, const c
  * the pool's buffer a recv filled. */
 static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsigned flags)
 {
-    struct conn *c = &f->conns[user_data >> OP_BITS];
     enum op op = (enum op)(user_data & ((1u << OP_BITS) - 1));
+    if (op == OP_ANSWERS) {               /* the resolver's pipe is readable */
+        f->answers_watched = 0;
+        resolve_answers();                /* calls on_resolved for each */
+        watch_answers(f);                 /* lookups still out: watch again */
+        return;
+    }
+    struct conn *c = &f->conns[user_data >> OP_BITS];
     c->pending--;
     /* slide:timeout */
     if (op == OP_TIMEOUT) {
@@ -331,34 +346,40 @@ static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsign
         conn_release(f, c);               /* nothing in the kernel points at c */
 }
 
-/* The addresses of host:port (IPv4 and IPv6), from getaddrinfo. The last
- * name's are remembered: a thousand URLs on one server resolve once. */
-static int resolve(struct fetcher *f, struct conn *c, const struct url *u, char *err, size_t errlen)
+/* The resolver's pipe turns readable when answers are in: one POLL_ADD
+ * watches it while lookups are in flight (its fd may change between them). */
+static void watch_answers(struct fetcher *f)
 {
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *list;
-    if (f->port != u->port || strcmp(f->host, u->host) != 0) {
-        int rc = getaddrinfo(u->host, NULL, &hints, &list);
-        if (rc != 0) {
-            snprintf(err, errlen, "resolve %s: %s", u->host,
-                     rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-            return -1;
-        }
-        f->n_addrs = 0;
-        for (struct addrinfo *ai = list; ai != NULL && f->n_addrs < MAX_ADDRS; ai = ai->ai_next) {
-            union addr *a = &f->addrs[f->n_addrs++];
-            memcpy(a, ai->ai_addr, ai->ai_addrlen <= sizeof *a ? ai->ai_addrlen : sizeof *a);
-            if (a->sa.sa_family == AF_INET6)
-                a->in6.sin6_port = htons((uint16_t)u->port);
-            else
-                a->in.sin_port = htons((uint16_t)u->port);
-        }
-        freeaddrinfo(list);
-        snprintf(f->host, sizeof f->host, "%s", u->host);
-        f->port = u->port;
+    struct io_uring_sqe *sqe;
+    if (f->answers_watched || resolve_fd() < 0 || (sqe = new_sqe(f, 1)) == NULL)
+        return;                           /* a ring that fails ends the loop anyway */
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = resolve_fd();
+    sqe->poll32_events = POLLIN;
+    sqe->user_data = (uint64_t)f->n << OP_BITS | OP_ANSWERS;   /* no conn's index */
+    f->answers_watched = 1;
+}
+
+/* c's addresses are known (list): its first SOCKET goes in. */
+static void on_resolved(struct reactor *unused, struct addrinfo *list, const char *err, void *arg)
+{
+    struct conn *c = arg;
+    struct fetcher *f = c->fetcher;
+    (void)unused;
+    c->lookup = NULL;
+    if (list == NULL) {
+        report_fail(c->result, "%s", err);   /* "resolve nosuch.test: Name or service not known" */
+        conn_end(f, c);
+        if (c->pending == 0)
+            conn_release(f, c);
+        return;
     }
-    memcpy(c->addrs, f->addrs, sizeof c->addrs);
-    c->n_addrs = f->n_addrs;
-    return 0;
+    c->n_addrs = 0;
+    for (struct addrinfo *ai = list; ai != NULL && c->n_addrs < MAX_ADDRS; ai = ai->ai_next)
+        if (ai->ai_addrlen <= sizeof c->addrs[0])
+            memcpy(&c->addrs[c->n_addrs++], ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(list);
+    submit(f, c, OP_SOCKET);
 }
 
 /* Starts one fetch: its TIMEOUT and its SOCKET go in the ring together. */
@@ -366,12 +387,12 @@ static void conn_start(struct fetcher *f, struct conn *c)
 {
     struct fetch_result *r = c->result;
     struct url url;                       /* 2 KiB: on the stack, not in each of 10,000 conns */
-    char err[URL_ERR_LEN + NET_ERR_LEN], request[URL_HOST_MAX + URL_PATH_MAX + 128];
+    char err[URL_ERR_LEN], request[URL_HOST_MAX + URL_PATH_MAX + 128];
     int len;
     r->start = timeline_now();
     http_response_init(&c->response);
     f->in_flight++;
-    if (url_parse(r->url, &url, err, sizeof err) < 0 || resolve(f, c, &url, err, sizeof err) < 0)
+    if (url_parse(r->url, &url, err, sizeof err) < 0)
         report_fail(r, "%s", err);
     else if ((len = http_format_get(request, sizeof request, &url)) < 0)
         report_fail(r, "request too long");
@@ -390,7 +411,15 @@ static void conn_start(struct fetcher *f, struct conn *c)
         c->pending++;
         c->connecting = 1;
         f->connecting++;
-        submit(f, c, OP_SOCKET);
+        struct addrinfo *numeric = resolve_numeric(url.host, url.port);
+        if (numeric != NULL)                      /* 127.0.0.1, ::1: no lookup */
+            on_resolved(NULL, numeric, NULL, c);
+        else if ((c->lookup = resolve_start(NULL, url.host, url.port, on_resolved, c)) != NULL)
+            watch_answers(f);                     /* a name: a helper thread asks */
+        else {
+            report_fail(r, "resolve %s: %s", url.host, strerror(errno));
+            conn_end(f, c);
+        }
     /* end slide */
     } else {
         report_fail(r, "io_uring_enter: %s", strerror(errno));   /* kept: the first */
@@ -455,7 +484,7 @@ int main(int argc, char **argv)
     if (rc != FETCHCLI_RUN)
         return rc;
     long fds = net_raise_fd_limit();
-    struct fetcher f = { .n = job.n, .timeout = job.timeout, .port = -1,
+    struct fetcher f = { .n = job.n, .timeout = job.timeout,
                          .max_in_flight = fds > 64 ? (int)(fds - 32) : 32 };
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.conns == NULL || uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
@@ -474,7 +503,7 @@ int main(int argc, char **argv)
     struct __kernel_timespec ts = { .tv_sec = (long long)job.timeout,
         .tv_nsec = (long long)((job.timeout - (double)(long long)job.timeout) * 1e9) };
     for (int i = 0; i < job.n; i++)
-        f.conns[i] = (struct conn){ .result = &job.results[i], .fd = -1, .ts = ts };
+        f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1, .ts = ts };
     if (run(&f) < 0) {
         snprintf(why, sizeof why, "io_uring_enter: %s", strerror(errno));
         fail_unfinished(&f, why);
