@@ -1,7 +1,7 @@
 # trace.bash: checks of what --trace prints (chapters 06, 07 and 10), for a
 # bats file that ran a fetcher with `run --separate-stderr`:
 #   load ../../../tests/trace      (after tests/helpers)
-# and check_trace_of_three, the --trace test that 06 and 07 share.
+# and run_traced and check_trace_of_three, the --trace tests' shared parts.
 
 # A trace line: seconds since the start, then a wait, a wake or an fd's step.
 TRACE_LINE='^ *[0-9]+\.[0-9]{3} (wait +[0-9]+ fds, (timeout [0-9]+\.[0-9]{3} s|no timeout)|wake +[0-9]+ ready|fd [0-9]+ +[a-z].*)$'
@@ -30,23 +30,32 @@ check_trace_shape() {
 # mask_times: the report with every time (0.123) replaced by T.
 mask_times() { sed -E 's/[0-9]+\.[0-9]{3}/T/g'; }
 
-# check_trace_of_three MODEL: runs $FETCH on a page, a truncated page and
-# /hang (--timeout 0.5, a server already started), without --trace and
-# with it. Without, no trace; with, stdout is the same report, stderr holds
-# trace lines and "MODEL: URL: error" lines only, the waits and wakes are
-# well formed, and each fd's steps are those of a page fetched, a page cut
-# short and a fetch timed out.
-check_trace_of_three() {
-    local model=$1 plain fetched truncated timed_out
-    local urls=("$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000" "$SLOW/hang")
-    run --separate-stderr "$FETCH" --timeout 0.5 "${urls[@]}"
-    [ "$status" -eq 1 ]
+# run_traced STATUS ARG...: runs $FETCH ARG... twice, without --trace and
+# with it, each to exit STATUS. Without, no trace; with, stdout is the same
+# report (times aside) and holds no trace line. $output and $stderr are
+# the traced run's.
+run_traced() {
+    local want=$1 plain
+    shift
+    run --separate-stderr "$FETCH" "$@"
+    [ "$status" -eq "$want" ]
     plain=$output
     [ -z "$(trace_lines)" ]                       # no --trace, no trace
-    run --separate-stderr "$FETCH" --trace --timeout 0.5 "${urls[@]}"
-    [ "$status" -eq 1 ]
+    run --separate-stderr "$FETCH" --trace "$@"
+    [ "$status" -eq "$want" ]
     [ "$(mask_times <<<"$output")" = "$(mask_times <<<"$plain")" ]   # stdout unchanged
     not grep -qE "$TRACE_LINE" <<<"$output"
+}
+
+# check_trace_of_three MODEL: the --trace test of chapters 06 and 07 (a
+# server started): a page, a page cut short and /hang, --timeout 0.5, with
+# and without --trace (run_traced). stderr holds trace lines and "MODEL:
+# URL: error" lines only, the waits and wakes are well formed, and each
+# fd's steps are those of a page fetched, cut short and timed out.
+check_trace_of_three() {
+    local model=$1 fetched truncated timed_out
+    run_traced 1 --timeout 0.5 "$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000" \
+        "$SLOW/hang"
     not grep -vE "$TRACE_LINE|^$model: http" <<<"$stderr"   # trace lines and errors only
     check_trace_shape
     trace_lines | grep -qE 'wait +3 fds, timeout 0\.[0-9]{3} s$'
