@@ -1,6 +1,8 @@
 /* fetch: one URL with blocking calls, the lesson of chapter 01: connect,
  * send the request, read until the response is complete. Each call waits,
- * and while it waits this thread can do nothing else.
+ * and while it waits this thread can do nothing else. The calls that wait
+ * come in a struct fetch_io, so that chapter 10 can give the same code
+ * calls that park a coroutine instead.
  * Left out: redirects, retries, keep-alive; the timeout covers the whole fetch.
  */
 #include <errno.h>
@@ -35,11 +37,12 @@ static int parse_url(struct fetch_result *r, struct url *u)
 }
 
 /* The connected fd, or -1. */
-static int connect_to(struct fetch_result *r, const struct url *u, double deadline,
-                      double timeout)
+static int connect_to(const struct fetch_io *io, struct fetch_result *r, const struct url *u,
+                      double deadline, double timeout)
 {
     char err[NET_ERR_LEN];
-    int fd = net_connect(u->host, u->port, deadline, err, sizeof err);
+    int fd = io->connect(u->host, u->port, deadline, err, sizeof err);
+    trace_fd(fd, "connected");
     if (fd < 0 && errno == ETIMEDOUT)
         return fail_io(r, "connect", timeout);
     if (fd < 0)
@@ -48,8 +51,8 @@ static int connect_to(struct fetch_result *r, const struct url *u, double deadli
 }
 
 /* Sends the GET for u on fd. */
-static int send_request(struct fetch_result *r, int fd, const struct url *u,
-                        double deadline, double timeout)
+static int send_request(const struct fetch_io *io, struct fetch_result *r, int fd,
+                        const struct url *u, double deadline, double timeout)
 {
     char request[URL_HOST_MAX + URL_PATH_MAX + 128];
     int len = http_format_get(request, sizeof request, u);
@@ -57,21 +60,23 @@ static int send_request(struct fetch_result *r, int fd, const struct url *u,
         report_fail(r, "request too long");
         return -1;
     }
-    if (net_write_all(fd, request, (size_t)len, deadline) < 0)
+    if (io->write_all(fd, request, (size_t)len, deadline) < 0)
         return fail_io(r, "send", timeout);
+    trace_fd(fd, "sent %d bytes", len);
     return 0;
 }
 
 /* Reads into res until it is complete. */
-static int read_response(struct fetch_result *r, int fd, struct http_response *res,
-                         double deadline, double timeout)
+static int read_response(const struct fetch_io *io, struct fetch_result *r, int fd,
+                         struct http_response *res, double deadline, double timeout)
 {
     char buf[16 * 1024], err[HTTP_ERR_LEN];
     enum http_progress progress = HTTP_MORE;
     while (progress == HTTP_MORE) {
-        ssize_t n = net_read_some(fd, buf, sizeof buf, deadline);   /* waits here */
+        ssize_t n = io->read_some(fd, buf, sizeof buf, deadline);   /* waits here */
         if (n < 0)
             return fail_io(r, "read", timeout);
+        trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
         if (n == 0)
             progress = http_response_eof(res, err, sizeof err);   /* the server closed */
         else
@@ -85,7 +90,7 @@ static int read_response(struct fetch_result *r, int fd, struct http_response *r
 }
 
 /* slide:fetch_blocking */
-int fetch_blocking(struct fetch_result *r, double timeout)
+int fetch_with(const struct fetch_io *io, struct fetch_result *r, double timeout)
 {
     struct url u;
     struct http_response res;
@@ -95,21 +100,28 @@ int fetch_blocking(struct fetch_result *r, double timeout)
     double deadline = r->start + timeout;   /* one deadline for the whole fetch */
     http_response_init(&res);
     if (parse_url(r, &u) == 0
-        && (fd = connect_to(r, &u, deadline, timeout)) >= 0        /* waits: handshake */
-        && send_request(r, fd, &u, deadline, timeout) == 0          /* waits: buffer room */
-        && read_response(r, fd, &res, deadline, timeout) == 0) {    /* waits: every byte */
+        && (fd = connect_to(io, r, &u, deadline, timeout)) >= 0       /* waits: handshake */
+        && send_request(io, r, fd, &u, deadline, timeout) == 0         /* waits: buffer room */
+        && read_response(io, r, fd, &res, deadline, timeout) == 0) {   /* waits: every byte */
         r->status = res.status;
         r->body = res.body;        /* the result owns the body now */
         r->bytes = res.body_len;
         res.body = NULL;
         rc = 0;
     }
+    trace_fd(fd, "close");
     net_close(fd);
     http_response_free(&res);
     r->end = timeline_now();
     return rc;
 }
 /* end slide */
+
+int fetch_blocking(struct fetch_result *r, double timeout)
+{
+    static const struct fetch_io blocking = { net_connect, net_write_all, net_read_some };
+    return fetch_with(&blocking, r, timeout);
+}
 
 enum http_progress fetch_read_nb(int fd, struct http_response *res, char *err, size_t errlen)
 {

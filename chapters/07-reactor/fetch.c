@@ -1,12 +1,9 @@
-/* Chapter 07: the chapter 06 fetcher as callbacks on common/reactor.
- * The loop, the fd sets and the deadline arithmetic are gone from this
- * file: each conn says what it waits for (reactor_watch) and what to call
- * when it comes; each fetch's --timeout is a timer (reactor_call_later),
- * cancelled when the fetch ends first. Connecting (names resolved off the
- * loop, addresses raced) is common/dial's; a read or a send that cannot
- * go on now says NET_AGAIN (common/net), and the reactor calls again.
- * Left out: a limit of our own on connections: when the reactor's backend
- * is full (ERANGE) the URL waits.
+/* Chapter 07: the chapter 06 fetcher as callbacks on common/reactor. The
+ * loop, the fd sets and the deadlines are gone from this file: each conn
+ * says what it waits for (reactor_watch) and what to call when it comes,
+ * and its --timeout is a timer (reactor_call_later). Connecting (names
+ * resolved off the loop, addresses raced) is common/dial's.
+ * Left out: a limit of our own on connections (a full reactor makes URLs wait).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,14 +25,11 @@ struct fetcher {
     struct reactor *reactor;
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
-    int in_flight;
+    int finished;           /* how many of conns[0..next) have ended */
     int told_full;          /* ERANGE was reported (once is enough) */
     struct timer more;      /* calls start_more soon: the next batch */
     double timeout;
 };
-
-/* How many connects start_more makes before it lets the loop run once. */
-#define START_BATCH 64
 
 /* slide:conn */
 struct conn {
@@ -54,21 +48,20 @@ struct conn {
 static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
-static void on_timeout(struct reactor *r, void *arg);
 
 /* slide:finish */
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
 static void conn_finish(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     trace_fd(c->fd, "close");
     reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
-    c->fd = -1;                       /* -1: not in flight */
     reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
     free(c->request);
     report_done(c->result, &c->response);   /* the result owns the body now */
-    f->in_flight--;
+    f->finished++;
     if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
         perror("reactor: reactor_call_soon");
 }
@@ -81,8 +74,7 @@ static void conn_fail(struct conn *c, const char *call)
 }
 
 /* slide:callbacks */
-/* dial calls this once: connected (every address was tried, the first to
- * answer won), or failed, with what happened to each address. */
+/* dial calls this once: connected (the first address to answer won) or failed. */
 static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
     struct conn *c = arg;
@@ -139,7 +131,6 @@ static void on_timeout(struct reactor *r, void *arg)
     struct conn *c = arg;
     (void)r;
     trace_fd(c->fd, "timed out");
-    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -147,47 +138,40 @@ static void on_timeout(struct reactor *r, void *arg)
 
 /* slide:start */
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
- * reactor is full (ERANGE): this URL waits until a fetch ends. */
+ * reactor is full (ERANGE) while others run: the URL waits for one to end. */
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *result = c->result;
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
-
-    result->start = timeline_now();
+    c->result->start = timeline_now();
     http_response_init(&c->response);
-    f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(result->url, &c->url, err, sizeof err) < 0) {
-        report_fail(result, "%s", err);
-    } else if ((c->request = http_format_get_new(&c->url, &c->request_len)) == NULL) {
-        report_fail(result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
+    if (url_parse(c->result->url, &c->url, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);
     } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
-        if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
+        if (errno == ERANGE && f->finished < f->next) {   /* full: wait, nothing to undo */
             if (!f->told_full)
                 fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
                         "the next URLs wait until fetches end\n", err);
             f->told_full = 1;
-            free(c->request);
-            f->in_flight--;
             return -1;
         }
-        report_fail(result, "%s", err);   /* refused at once, or the reactor is full */
+        report_fail(c->result, "%s", err);   /* refused at once, or full with none to wait for */
+    } else if ((c->request = http_format_get_new(&c->url, &c->request_len)) == NULL) {
+        report_fail(c->result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
-        report_fail(result, "reactor_call_later: %s", strerror(errno));
-        dial_cancel(&c->dial);
+        report_fail(c->result, "reactor_call_later: %s", strerror(errno));
     } else {
         return 0;                         /* the callbacks take it from here */
     }
-    conn_finish(c);
+    conn_finish(c);                       /* the dial too, if it started */
     return 0;
 }
 
-/* Starts the next URLs, START_BATCH at a time: after a batch it lets the
- * loop run its fd handlers once (reactor_call_soon), so the first requests
- * go out while later connects are still to be made. It stops early when
- * the reactor is full; conn_finish calls it soon again, never from inside
- * this loop (a URL that fails at once finishes in conn_start). */
+/* Starts the next URLs, START_BATCH at a time: after each batch the loop
+ * runs once (reactor_call_soon), so the first requests leave before the
+ * last connects. A full reactor stops it until conn_finish calls it soon. */
+#define START_BATCH 64
 static void start_more(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
@@ -201,20 +185,14 @@ static void start_more(struct reactor *r, void *arg)
 }
 /* end slide */
 
-/* When the loop itself fails (reactor_run: -1), every fetch in flight
- * fails with `why` and lets go of its fd, timer and buffers; so does every
- * URL never started. Nothing may start now: conn_finish would try. */
+/* When the loop itself fails (reactor_run: -1), every URL not finished
+ * fails with `why`; those in flight let go of their fd, timer and buffers. */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
-    int started = f->next;
-    f->next = f->n;
-    for (int i = 0; i < f->n; i++) {
-        struct conn *c = &f->conns[i];
-        int in_flight = c->fd >= 0 || c->dial != NULL;
-        if (in_flight || i >= started)
+    for (struct conn *c = f->conns; c < f->conns + f->n; c++) {
+        if (c->result->end == 0)
             report_fail(c->result, "%s", why);
-        dial_cancel(&c->dial);
-        if (in_flight)
+        if (c->result->end == 0 && c < f->conns + f->next)   /* in flight */
             conn_finish(c);
     }
 }
@@ -232,11 +210,8 @@ int main(int argc, char **argv)
     f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
-        perror("reactor: starting");
-        reactor_free(f.reactor);
-        free(f.conns);
-        fetchcli_finish(&job);
-        return 1;
+        perror("reactor: starting");      /* nothing can run without them */
+        exit(1);
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };

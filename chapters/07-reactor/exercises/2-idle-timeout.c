@@ -50,6 +50,7 @@ static void on_timeout(struct reactor *r, void *arg);
 static void conn_finish(struct conn *c)
 {
     struct fetch_result *r = c->result;
+    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     trace_fd(c->fd, "close");
     reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
@@ -133,7 +134,6 @@ static void on_timeout(struct reactor *r, void *arg)
     struct conn *c = arg;
     (void)r;
     trace_fd(c->fd, "timed out");
-    dial_cancel(&c->dial);                /* still connecting? its attempts go */
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
@@ -187,21 +187,15 @@ static void start_more(struct reactor *r, void *arg)
         f->next++;
 }
 
-/* When the loop itself fails (reactor_run: -1), every fetch in flight
- * fails with `why` and lets go of its fd, timer and buffers; so does every
- * URL never started. Nothing may start now: conn_finish would try. */
+/* When the loop itself fails (reactor_run: -1), every URL not finished
+ * fails with `why`; those in flight let go of their fd, timer and buffers. */
 /* kit: fetch.c#fail_unfinished() */
 static void fail_unfinished(struct fetcher *f, const char *why)
 {
-    int started = f->next;
-    f->next = f->n;
-    for (int i = 0; i < f->n; i++) {
-        struct conn *c = &f->conns[i];
-        int in_flight = c->fd >= 0 || c->dial != NULL;
-        if (in_flight || i >= started)
+    for (struct conn *c = f->conns; c < f->conns + f->n; c++) {
+        if (c->result->end == 0)
             report_fail(c->result, "%s", why);
-        dial_cancel(&c->dial);
-        if (in_flight)
+        if (c->result->end == 0 && c < f->conns + f->next)   /* in flight */
             conn_finish(c);
     }
 }
@@ -221,11 +215,8 @@ int main(int argc, char **argv)
     f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
-        perror("reactor: starting");
-        reactor_free(f.reactor);
-        free(f.conns);
-        fetchcli_finish(&job);
-        return 1;
+        perror("reactor: starting");      /* nothing can run without them */
+        exit(1);
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };

@@ -8,12 +8,9 @@
 #include <string.h>
 
 #include "co.h"
+#include "fetch.h"
 #include "fetchcli.h"
-#include "http.h"
-#include "net.h"
 #include "reactor.h"
-#include "timeline.h"
-#include "url.h"
 
 struct task {
     struct fetch_result *result;
@@ -23,50 +20,15 @@ struct task {
 
 static int option;             /* --rate: fetches started per second */
 
-/* Chapter 10's fetch_coroutine, folded into one function. */
-static void fetch_one(struct fetch_result *r, double timeout)
-{
-    struct url u;
-    struct http_response res;
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128], buf[16 * 1024], err[NET_ERR_LEN];
-    enum http_progress progress = HTTP_MORE;
-    int len, fd = -1;
-    ssize_t n;
-
-    r->start = timeline_now();
-    double deadline = r->start + timeout;
-    http_response_init(&res);
-    if (url_parse(r->url, &u, err, sizeof err) < 0
-        || (len = http_format_get(request, sizeof request, &u)) < 0
-        || (fd = co_connect(u.host, u.port, deadline, err, sizeof err)) < 0) {
-        report_fail(r, "%s", err);
-    } else if (co_write(fd, request, (size_t)len, deadline) < 0) {
-        report_fail(r, "send: %s", strerror(errno));
-    } else {
-        while (progress == HTTP_MORE && (n = co_read(fd, buf, sizeof buf, deadline)) >= 0)
-            progress = n == 0 ? http_response_eof(&res, err, sizeof err)
-                              : http_response_feed(&res, buf, (size_t)n, err, sizeof err);
-        if (progress == HTTP_MORE)
-            report_fail(r, "read: %s", strerror(errno));
-        else if (progress == HTTP_ERROR)
-            report_fail(r, "%s", err);
-        else {
-            r->status = res.status;
-            r->body = res.body;
-            r->bytes = res.body_len;
-            res.body = NULL;
-        }
-    }
-    net_close(fd);
-    http_response_free(&res);
-    r->end = timeline_now();
-}
+/* Chapter 10's fetch: chapter 01's code (common/fetch.c), given co.h's
+ * calls, which park the coroutine where fetch_blocking's would block. */
+static const struct fetch_io parking = { co_connect, co_write, co_read };
 
 static void run_task(void *arg)
 {
     struct task *t = arg;
     /* TODO: start at most `option` fetches per second */
-    fetch_one(t->result, t->timeout);
+    fetch_with(&parking, t->result, t->timeout);
 }
 
 int main(int argc, char **argv)

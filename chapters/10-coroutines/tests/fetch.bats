@@ -109,14 +109,7 @@ teardown() { stop_servers; }
 
 @test "--trace: the reactor's waits and wakes, and each fd's steps; on stderr only" {
     start_server
-    urls=("$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000")
-    run --separate-stderr "$FETCH" --timeout 5 "${urls[@]}"
-    [ "$status" -eq 1 ]
-    plain=$output
-    [ -z "$(trace_lines)" ]                       # no --trace, no trace
-    run --separate-stderr "$FETCH" --trace --timeout 5 "${urls[@]}"
-    [ "$status" -eq 1 ]
-    [ "$(mask_times <<<"$output")" = "$(mask_times <<<"$plain")" ]   # stdout unchanged
+    run_traced 1 --timeout 5 "$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000"
     # trace lines and errors only (and, under ASan, its ucontext warning)
     not grep -vE "$TRACE_LINE|^coroutines: http|^==[0-9]+==WARNING: ASan .*swapcontext" <<<"$stderr"
     check_trace_shape
