@@ -44,23 +44,5 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
 
 @test "--trace: each wait and wake, and every step of a fetch with its fd; on stderr only" {
     start_server
-    urls=("$SLOW/slow?delay=0.1&bytes=100" "$SLOW/truncate?bytes=1000" "$SLOW/hang")
-    run --separate-stderr "$FETCH" --timeout 0.5 "${urls[@]}"
-    [ "$status" -eq 1 ]
-    plain=$output
-    [ -z "$(trace_lines)" ]                       # no --trace, no trace
-    run --separate-stderr "$FETCH" --trace --timeout 0.5 "${urls[@]}"
-    [ "$status" -eq 1 ]
-    [ "$(mask_times <<<"$output")" = "$(mask_times <<<"$plain")" ]   # stdout unchanged
-    not grep -qE "$TRACE_LINE" <<<"$output"
-    not grep -vE "$TRACE_LINE|^select: http" <<<"$stderr"   # trace lines and errors only
-    check_trace_shape
-    trace_lines | grep -qE 'wait +3 fds, timeout 0\.[0-9]{3} s$'
-    trace_lines | grep -qE 'wake +[1-3] ready$'
-    fetched='^connect started,connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+close$'
-    [[ $(trace_steps "$(trace_fd 1)") =~ $fetched ]]
-    truncated='^connect started,connected,(sent [0-9]+ bytes,)+(read [1-9][0-9]* bytes,)+read 0 bytes \(end of stream\),close$'
-    [[ $(trace_steps "$(trace_fd 2)") =~ $truncated ]]
-    timed_out='^connect started,connected,(sent [0-9]+ bytes,)+timed out,close$'
-    [[ $(trace_steps "$(trace_fd 3)") =~ $timed_out ]]
+    check_trace_of_three select
 }
