@@ -95,14 +95,13 @@ int fetch_with(const struct fetch_io *io, struct fetch_result *r, double timeout
     struct url u;
     struct http_response res;
     int fd = -1, rc = -1;
-
     r->start = timeline_now();
     double deadline = r->start + timeout;   /* one deadline for the whole fetch */
     http_response_init(&res);
-    if (parse_url(r, &u) == 0
-        && (fd = connect_to(io, r, &u, deadline, timeout)) >= 0       /* waits: handshake */
-        && send_request(io, r, fd, &u, deadline, timeout) == 0         /* waits: buffer room */
-        && read_response(io, r, fd, &res, deadline, timeout) == 0) {   /* waits: every byte */
+    if (parse_url(r, &u) == 0           /* then three steps, each waiting for: */
+        && (fd = connect_to(io, r, &u, deadline, timeout)) >= 0    /* the handshake */
+        && send_request(io, r, fd, &u, deadline, timeout) == 0     /* buffer room */
+        && read_response(io, r, fd, &res, deadline, timeout) == 0) {   /* every byte */
         r->status = res.status;
         r->body = res.body;        /* the result owns the body now */
         r->bytes = res.body_len;

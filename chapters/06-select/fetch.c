@@ -247,9 +247,9 @@ static int lookups_fd(void)
     return fd < FD_SETSIZE ? fd : -1;
 }
 
-/* slide:watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
+/* slide:watch */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
                      double *nearest)
 {

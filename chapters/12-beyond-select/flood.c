@@ -175,31 +175,26 @@ static void conn_start(struct flood *f, struct conn *c)
 /* Starts c's connect to address ai, or to the next when it fails at once. */
 static void conn_connect(struct conn *c, const struct addrinfo *ai)
 {
-    struct flood *f = c->flood;
     char err[NET_ERR_LEN];
-    int fd = net_connect_start_addr(ai, err, sizeof err);
     c->addr = ai;
-    if (fd < 0 && ai->ai_next != NULL) {
-        conn_connect(c, ai->ai_next);
+    c->fd = net_connect_start_addr(ai, err, sizeof err);
+    if (c->fd < 0) {                      /* refused on the spot, EMFILE (out of fds) */
+        if (ai->ai_next != NULL)
+            conn_connect(c, ai->ai_next);
+        else
+            conn_end(c, err);
         return;
     }
-    if (fd < 0) {
-        conn_end(c, err);                 /* EMFILE: out of fds */
-        return;
-    }
-    c->fd = fd;
-    f->n_open++;
-    if (reactor_watch(f->reactor, fd, REACTOR_WRITE, on_conn_ready, c) == 0)
+    c->flood->n_open++;
+    if (reactor_watch(c->flood->reactor, c->fd, REACTOR_WRITE, on_conn_ready, c) == 0)
         return;                           /* on its way */
-    if (errno != ERANGE) {
-        conn_end(c, strerror(errno));
-    } else {
-        if (f->first_refused_fd < 0)
-            f->first_refused_fd = fd;     /* select: fd >= FD_SETSIZE */
+    int why = errno;
+    if (why == ERANGE && c->flood->first_refused_fd < 0)
+        c->flood->first_refused_fd = c->fd;   /* select: fd >= FD_SETSIZE */
+    if (why == ERANGE)
         snprintf(err, sizeof err, "fd over FD_SETSIZE (%d): select cannot watch it",
                  FD_SETSIZE);
-        conn_end(c, err);
-    }
+    conn_end(c, why == ERANGE ? err : strerror(why));
 }
 /* end slide */
 

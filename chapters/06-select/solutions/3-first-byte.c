@@ -256,9 +256,9 @@ static int lookups_fd(void)
 }
 /* end kit */
 
-/* kit: fetch.c#watch */
 /* Puts each conn in flight in the set for what it waits for, and returns
  * the highest fd; *nearest is the earliest deadline. */
+/* kit: fetch.c#watch */
 static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers,
                      double *nearest)
 {
