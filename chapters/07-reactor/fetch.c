@@ -34,8 +34,7 @@ struct fetcher {
 /* slide:conn */
 struct conn {
     struct fetcher *fetcher;
-    struct fetch_result *result;
-    struct url url;
+    struct fetch_result *result;      /* its URL is parsed in conn_start, not kept */
     struct dial *dial;                /* while connecting (common/dial) */
     int fd;
     struct timer timeout;             /* fires if the fetch takes too long */
@@ -142,12 +141,13 @@ static void on_timeout(struct reactor *r, void *arg)
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
+    struct url url;                       /* 2 KiB: on the stack, not in 10,000 conns */
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
     c->result->start = timeline_now();
     http_response_init(&c->response);
-    if (url_parse(c->result->url, &c->url, err, sizeof err) < 0) {
+    if (url_parse(c->result->url, &url, err, sizeof err) < 0) {
         report_fail(c->result, "%s", err);
-    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+    } else if ((c->dial = dial_start(f->reactor, url.host, url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
         if (errno == ERANGE && f->finished < f->next) {   /* full: wait, nothing to undo */
             if (!f->told_full)
@@ -157,7 +157,7 @@ static int conn_start(struct conn *c)
             return -1;
         }
         report_fail(c->result, "%s", err);   /* refused at once, or full with none to wait for */
-    } else if ((c->request = http_format_get_new(&c->url, &c->request_len)) == NULL) {
+    } else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL) {
         report_fail(c->result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
         report_fail(c->result, "reactor_call_later: %s", strerror(errno));
