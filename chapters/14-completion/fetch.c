@@ -50,7 +50,7 @@ static const char *const op_name[] = { "?", "socket", "connect", "send", "recv",
                                        "answers" };
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
-#define MAX_CONNECTING 256      /* connects under way at once: a server's backlog */
+#define MAX_CONNECTING 64       /* connects under way at once (see the README) */
 #define MAX_ADDRS 4             /* addresses of a name tried, one after another, */
 /* each for ATTEMPT_SECONDS when another is left (RFC 8305's 250 ms): a
  * black-holed first address costs that, not --timeout. */
