@@ -71,3 +71,23 @@ teardown() { stop_servers; }
         [ "${stderr_lines[0]}" = "fetch: unknown option '--backend'" ]
     done
 }
+
+@test "200 pages that answer at once, 3 runs on each backend: every page, no fd left watched" {
+    # A connection that dial hands over still watched, closed without
+    # reactor_unwatch (chapter 10's coroutine did: its response was in by
+    # its first read), leaves the loop watching a closed fd: select fails
+    # with EBADF, epoll waits for ever.
+    start_server
+    local urls=()
+    for i in $(seq 200); do urls+=("$SLOW/slow?bytes=$i"); done
+    for chapter in "${REACTOR_FETCHERS[@]}"; do
+        for backend in select poll epoll; do
+            for run in 1 2 3; do
+                run timeout -k 5 10 "$TOP/chapters/$chapter/fetch" --timeout 5 --backend "$backend" "${urls[@]}"
+                [ "$status" -eq 0 ] && [[ $output == *": 200 fetched, 0 failed, "* ]] || {
+                    echo "$chapter --backend $backend, run $run: exit $status: $(tail -n 3 <<<"$output")" >&2
+                    return 1; }
+            done
+        done
+    done
+}

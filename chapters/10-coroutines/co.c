@@ -247,8 +247,13 @@ struct dialing {
 static void wake_on_dial(struct reactor *r, int fd, const char *err, void *arg)
 {
     struct dialing *w = arg;
-    (void)r;
-    *w = (struct dialing){ w->co, 1, fd, errno, w->err, w->errlen };
+    int dial_errno = errno;
+    /* dial hands the fd over still watched (dial.h); co_connect's caller
+     * closes it without the reactor (fetch_with's net_close), and watches
+     * it through co_write and co_read only when it must wait. */
+    if (fd >= 0)
+        reactor_unwatch(r, fd);
+    *w = (struct dialing){ w->co, 1, fd, dial_errno, w->err, w->errlen };
     if (fd < 0)
         snprintf(w->err, w->errlen, "%s", err);
     resume(w->co);
