@@ -13,9 +13,11 @@
 #   make solutions [CHAPTER=07] [EX=1]   check the kit: solutions pass, starters fail
 #   make kit-check   starters and solutions still match the chapter code they copy
 #   make kit-sync    copy the marked chapter code into them again
-#   make slides      rewrite the code on slides/*.md from the sources, redraw their timelines
+#   make slides      rewrite the code on slides/*.md from the sources, draw missing timelines
+#   make timelines   redraw every measured timeline on the slides from a fresh run
 #   make docs [CHAPTER=07 | FILE=path.md]   rerun the output shown in the READMEs
-#                    and decks (every <!-- output: --> block; about 10 min in full)
+#                    and decks (every <!-- output: --> block and, but for FILE,
+#                    the timelines; about 10 min in full)
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
 #   make handouts    every deck as build/slides/NN-name.pdf, one page a slide (chromium)
 
@@ -78,16 +80,21 @@ check:
 
 .PHONY: kit-check kit-sync check
 
-# The code on the decks from the sources; their timelines redrawn from real runs.
+# The code on the decks from the sources, and any timeline not drawn yet;
+# `make timelines` redraws them all from fresh runs (and so changes them).
 slides: all
-	@common/slides && common/timelines
+	@common/slides && common/timelines --missing
+
+timelines: all
+	@common/timelines
 
 docs: all
 	@if [ -n "$(FILE)" ]; then common/docs $(FILE); \
 	elif [ -n "$(CHAPTER)" ]; then \
 	    set -- $(wildcard chapters/$(CHAPTER)*/README.md slides/$(CHAPTER)*.md); \
-	    [ $$# -gt 0 ] || { echo "make docs: no chapter $(CHAPTER)" >&2; exit 2; }; common/docs "$$@"; \
-	else common/docs; fi
+	    [ $$# -gt 0 ] || { echo "make docs: no chapter $(CHAPTER)" >&2; exit 2; }; \
+	    common/docs "$$@" $(if $(wildcard slides/$(CHAPTER)*.md),&& common/timelines $(wildcard slides/$(CHAPTER)*.md)); \
+	else common/docs && common/timelines; fi
 
 present: slides
 	@common/present $(CHAPTER)
@@ -118,4 +125,4 @@ clean:
 	@$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf .flavor build
 
-.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides docs present handouts clean
+.PHONY: all test demo compare bench sanitize tsan valgrind fuzz exercises solutions slides timelines docs present handouts clean

@@ -219,7 +219,7 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     [ "$status" -eq 1 ]
 }
 
-@test "every timeline marker on a deck has its picture, drawn by gantt-svg from a run" {
+@test "every timeline marker on a deck has its picture, drawn by gantt-svg from a run (so make slides draws none)" {
     n=0
     for deck in "$TOP"/slides/[0-9]*.md; do
         while read -r pic; do
@@ -251,4 +251,51 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     run dom "file://$TOP/build/slides/02-threads.html"
     [[ $output == *'<strong>The main thread reads only after <code>pthread_join</code></strong>'* ]]
     not grep -q '\*\*' <<<"$(sed -n '/<div id="stage">/,/<div id="overview">/p' <<<"$output")"
+}
+
+# A measured timeline: a fixed result table stands for the run.
+timeline_deck() {
+    mkdir -p "$BATS_TEST_TMPDIR/decks/img"
+    printf '%s\n' '  #  status    bytes   start     end  url' \
+        '  1  200        1024   0.000   0.251  http://127.0.0.1:8000/slow?delay=0.25' \
+        '  2  200        1024   0.000   0.501  http://127.0.0.1:8000/slow?delay=0.5' \
+        'threads: 2 fetched, 0 failed, 2048 bytes in 0.501 s' > "$BATS_TEST_TMPDIR/table"
+    deck="$BATS_TEST_TMPDIR/decks/02-threads.md"
+    printf '%s\n' '# t' \
+        "<!-- timeline: echo ran >> $BATS_TEST_TMPDIR/ran.have; cat $BATS_TEST_TMPDIR/table -->" \
+        '![drawn](img/have.svg)' '---' \
+        "<!-- timeline: cat $BATS_TEST_TMPDIR/table -->" '![drawn](img/new.svg)' > "$deck"
+    echo old > "$BATS_TEST_TMPDIR/decks/img/have.svg"
+}
+
+@test "timelines --missing (make slides) draws a missing picture and leaves a drawn one alone" {
+    timeline_deck
+    run "$TOP/common/timelines" --missing "$deck"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/decks/img/have.svg")" = old ]
+    [ ! -e "$BATS_TEST_TMPDIR/ran.have" ]          # its command did not even run
+    grep -q '^<svg ' "$BATS_TEST_TMPDIR/decks/img/new.svg"
+    grep -q 'threads: 2 fetched, 0 failed, 2048 bytes in 0.501 s</text>' "$BATS_TEST_TMPDIR/decks/img/new.svg"
+    grep -q 'http://127.0.0.1:PORT/slow?delay=0.5' "$BATS_TEST_TMPDIR/decks/img/new.svg"
+}
+
+@test "timelines (make timelines) redraws every picture from a fresh run" {
+    timeline_deck
+    run "$TOP/common/timelines" "$deck"
+    [ "$status" -eq 0 ]
+    [ -e "$BATS_TEST_TMPDIR/ran.have" ]
+    grep -q '^<svg ' "$BATS_TEST_TMPDIR/decks/img/have.svg"
+    [ "${lines[0]}" = "timelines: $BATS_TEST_TMPDIR/decks/img/have.svg (echo ran >> $BATS_TEST_TMPDIR/ran.have; cat $BATS_TEST_TMPDIR/table)" ]
+}
+
+@test "timelines: a marker without a picture, or a command without a table, names deck and line" {
+    deck="$BATS_TEST_TMPDIR/01-blocking.md"
+    printf '%s\n' '# t' '<!-- timeline: true -->' 'text' '<!-- timeline: echo nothing -->' '![x](img/x.svg)' > "$deck"
+    run --separate-stderr "$TOP/common/timelines" "$deck"
+    [ "$status" -eq 1 ]
+    [ "${stderr_lines[0]}" = "timelines: $deck:2: the marker is not followed by a ![...](img/FILE.svg) line" ]
+    [ "${stderr_lines[1]}" = "timelines: $deck:4: echo nothing printed no result table" ]
+    [ ! -e "$BATS_TEST_TMPDIR/img/x.svg" ]
+    run "$TOP/common/timelines" --bogus
+    [ "$status" -eq 2 ]
 }
