@@ -7,9 +7,15 @@
  *           calls each `done` (the reactor's watch calls it, or the caller)
  *
  * Up to RESOLVE_THREADS workers, started when lookups wait and none is
- * idle; when the last answer has been delivered they are told to leave and
- * joined, and the pipe is closed, so an idle program holds no thread and
- * no fd, and reactor_run can return.
+ * idle. When no answer is awaited any more (the last was delivered, or the
+ * rest were cancelled) the pipe is closed and the workers are told to
+ * leave, so an idle program holds no fd, and reactor_run can return.
+ * Nobody waits for a worker: one still inside a cancelled lookup (a DNS
+ * server that does not answer takes 5 s a try) frees the job itself when
+ * getaddrinfo returns, or ends with the program. The threads are detached.
+ *
+ * Who frees a job: the worker, when it was cancelled before its answer
+ * went into the pipe; the loop, when its pointer came out of the pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +33,7 @@ struct resolve {
     int port;
     resolve_fn *done;
     void *arg;
-    int cancelled;                /* under pool.lock */
+    int cancelled, answered;      /* under pool.lock; answered: in the pipe */
     struct addrinfo *list;        /* the answer, or NULL and err */
     char err[NET_ERR_LEN + 256];
     struct resolve *next;         /* in the queue */
@@ -37,14 +43,15 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t work;          /* a job was queued, or quit was set */
     struct resolve *head, *tail;  /* waiting for a worker */
-    pthread_t threads[RESOLVE_THREADS];
-    int threads_n, idle, queued, quit;
+    int threads_n, idle, queued;
+    int quit;                     /* idle workers leave */
+    int exiting;                  /* the program ends: nobody reads the pipe */
+    int pipe[2];                  /* workers write answers to [1]; -1: stopped */
     /* The loop's side only: */
-    int pipe[2];                  /* workers write finished jobs to [1]; -1: stopped */
     struct reactor *reactor;      /* watching pipe[0], or NULL: the caller's loop does */
-    int outstanding;              /* handed to workers, answer not yet read */
+    int outstanding;              /* answers the loop still awaits */
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
-           { 0 }, 0, 0, 0, 0, { -1, -1 }, NULL, 0 };
+           0, 0, 0, 0, 0, { -1, -1 }, NULL, 0 };
 
 /* getaddrinfo for TCP on any family, its failure as a message. */
 static void lookup(struct resolve *q, int flags)
@@ -63,6 +70,14 @@ static void lookup(struct resolve *q, int flags)
         snprintf(q->err, sizeof q->err, "resolve %s: %s", q->host, gai_strerror(rc));
 }
 
+/* A job nobody waits for: its answer, if any, and itself. */
+static void drop(struct resolve *q)
+{
+    if (q->list != NULL)
+        freeaddrinfo(q->list);
+    free(q);
+}
+
 static void *worker(void *unused)
 {
     (void)unused;
@@ -70,7 +85,7 @@ static void *worker(void *unused)
     for (;;) {
         while (pool.head == NULL && !pool.quit)
             pthread_cond_wait(&pool.work, &pool.lock);
-        if (pool.head == NULL)        /* quit, and nothing left to do */
+        if (pool.head == NULL)        /* told to leave, and nothing queued */
             break;
         struct resolve *q = pool.head;
         pool.head = q->next;
@@ -84,51 +99,53 @@ static void *worker(void *unused)
             lookup(q, 0);             /* blocks this thread, not the loop */
         pthread_mutex_lock(&pool.lock);
         pool.idle++;
+        if (q->cancelled || pool.exiting) {
+            pthread_mutex_unlock(&pool.lock);
+            drop(q);                  /* no answer is awaited: ours to free */
+            pthread_mutex_lock(&pool.lock);
+            continue;
+        }
         /* The pointer is the message; a write this small is atomic. A full
-         * pipe (thousands of answers unread) makes us wait for the loop. */
-        while (write(pool.pipe[1], &q, sizeof q) < 0 && errno == EINTR)
+         * pipe (thousands of answers unread) makes us wait for the loop,
+         * not holding the lock. The pipe stays open until this answer is
+         * read: the loop awaits it. */
+        q->answered = 1;
+        int fd = pool.pipe[1];
+        pthread_mutex_unlock(&pool.lock);
+        while (write(fd, &q, sizeof q) < 0 && errno == EINTR)
             ;
+        pthread_mutex_lock(&pool.lock);
     }
     pool.idle--;
+    pool.threads_n--;
     pthread_mutex_unlock(&pool.lock);
     return NULL;
 }
 
-/* Tells the workers to leave and waits for each (one inside getaddrinfo
- * finishes its lookup first). */
-static void join_workers(void)
-{
-    pthread_mutex_lock(&pool.lock);
-    pool.quit = 1;
-    pthread_cond_broadcast(&pool.work);
-    pthread_mutex_unlock(&pool.lock);
-    for (int i = 0; i < pool.threads_n; i++)
-        pthread_join(pool.threads[i], NULL);
-    pool.threads_n = 0;
-}
-
-/* The last answer is in: the workers leave, the pipe goes. */
+/* No answer is awaited: the pipe goes and the workers are told to leave
+ * (one inside a cancelled lookup leaves when it returns). */
 static void pool_stop(void)
 {
-    join_workers();
-    pool.quit = 0;
     if (pool.reactor != NULL)
         reactor_unwatch(pool.reactor, pool.pipe[0]);
+    pool.reactor = NULL;
+    pthread_mutex_lock(&pool.lock);
     close(pool.pipe[0]);
     close(pool.pipe[1]);
     pool.pipe[0] = pool.pipe[1] = -1;
-    pool.reactor = NULL;
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
 }
 
 /* Calls q's `done` (unless cancelled) and frees q. */
 static void deliver(struct reactor *r, struct resolve *q, int cancelled)
 {
     if (cancelled) {
-        if (q->list != NULL)
-            freeaddrinfo(q->list);
-    } else {
-        q->done(r, q->list, q->list == NULL ? q->err : NULL, q->arg);
+        drop(q);
+        return;
     }
+    q->done(r, q->list, q->list == NULL ? q->err : NULL, q->arg);
     free(q);
 }
 
@@ -163,20 +180,23 @@ static void on_answers(struct reactor *r, int fd, int events, void *arg)
     resolve_answers();
 }
 
-/* At exit, lookups may still be running: cancelled, or left when the
- * loop was stopped early (chapter 08 stops it once every page is in). A
- * thread inside getaddrinfo cannot be stopped, so we wait for it, then
- * free what it answered; the reactor may be gone, and is not touched. */
+/* At exit: answers in the pipe nobody will read are freed; a worker
+ * still inside getaddrinfo frees its job when it returns, if the program
+ * lasts that long (its pointer is on the worker's stack until then); none
+ * is waited for. The reactor may be gone, and is not touched. */
 static void pool_exit(void)
 {
     struct resolve *batch[64];
     ssize_t n;
-    if (pool.threads_n == 0)
-        return;
-    join_workers();
-    while ((n = read(pool.pipe[0], batch, sizeof batch)) > 0)
-        for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++)
-            deliver(NULL, batch[i], 1);   /* as if cancelled: nobody listens */
+    pthread_mutex_lock(&pool.lock);
+    pool.exiting = 1;                 /* no worker writes to the pipe now */
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.work);
+    if (pool.pipe[0] >= 0)
+        while ((n = read(pool.pipe[0], batch, sizeof batch)) > 0)
+            for (size_t i = 0; i < (size_t)n / sizeof batch[0]; i++)
+                drop(batch[i]);
+    pthread_mutex_unlock(&pool.lock);
 }
 
 /* The pipe (and the reactor's watch on it, given a reactor), made for the
@@ -189,14 +209,17 @@ static int pool_start(struct reactor *r)
         errno = EBUSY;
         return -1;
     }
-    if (pipe(pool.pipe) < 0)
+    int fds[2];
+    if (pipe(fds) < 0)
         return -1;
+    pthread_mutex_lock(&pool.lock);   /* workers read pool.pipe under it */
+    pool.pipe[0] = fds[0], pool.pipe[1] = fds[1];
+    pool.quit = 0;                    /* idle workers may stay and serve */
+    pthread_mutex_unlock(&pool.lock);
     if (fcntl(pool.pipe[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(pool.pipe[1], F_SETFD, FD_CLOEXEC) < 0
         || net_set_nonblocking(pool.pipe[0]) < 0
         || (r != NULL && reactor_watch(r, pool.pipe[0], REACTOR_READ, on_answers, NULL) < 0)) {
-        net_close(pool.pipe[0]);
-        net_close(pool.pipe[1]);
-        pool.pipe[0] = pool.pipe[1] = -1;
+        pool_stop();
         return -1;
     }
     static int exit_set;
@@ -214,8 +237,10 @@ static int enqueue(struct resolve *q)
     /* One worker per lookup waiting, up to RESOLVE_THREADS: a slow name
      * must not hold up the next one while a thread could take it. */
     if (pool.queued >= pool.idle && pool.threads_n < RESOLVE_THREADS) {
-        rc = pthread_create(&pool.threads[pool.threads_n], NULL, worker, NULL);
+        pthread_t t;
+        rc = pthread_create(&t, NULL, worker, NULL);
         if (rc == 0) {
+            pthread_detach(t);        /* never joined: see the top */
             pool.threads_n++;
             pool.idle++;
         }
@@ -272,6 +297,9 @@ void resolve_cancel(struct resolve *q)
     if (q == NULL)
         return;
     pthread_mutex_lock(&pool.lock);
-    q->cancelled = 1;                 /* resolve_answers frees it when it comes back */
+    q->cancelled = 1;                 /* whoever holds it frees it (see the top) */
+    int answered = q->answered;
     pthread_mutex_unlock(&pool.lock);
+    if (!answered && --pool.outstanding == 0)
+        pool_stop();                  /* the loop need not wait for it */
 }

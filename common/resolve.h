@@ -6,10 +6,11 @@
  * select(), chapter 14's io_uring) watches resolve_fd and calls
  * resolve_answers. A numeric host (127.0.0.1, ::1) needs no lookup and no
  * thread: resolve_numeric answers it at once.
+ * A cancelled lookup is not waited for: the loop, and the program, go on
+ * while its thread is still inside getaddrinfo (which cannot be stopped,
+ * as libuv's uv_cancel cannot either); its answer is thrown away.
  * Left out: more than one loop at a time (the pool serves the loop of the
- * lookups in flight), cancelling a lookup a thread has begun (its
- * answer is thrown away when it comes, as libuv's uv_cancel cannot either;
- * a program that exits first waits for it, at exit).
+ * lookups in flight).
  */
 #ifndef WAITLESS_RESOLVE_H
 #define WAITLESS_RESOLVE_H
@@ -47,7 +48,8 @@ int resolve_fd(void);
  * reactor calls it itself for lookups started with a reactor.) */
 void resolve_answers(void);
 
-/* `done` will not run. */
+/* `done` will not run, and the loop no longer waits for this lookup: with
+ * none left, resolve_fd is -1 and the reactor's watch on it has gone. */
 void resolve_cancel(struct resolve *q);
 
 /* The address host is, when it is one ("127.0.0.1", "::1"): a list for
