@@ -108,6 +108,18 @@ trace_hole_first() {
     grep -qE "^ *[0-9.]+ fd $fd2 +connected$" <<<"$stderr"
 }
 
+@test "06 --trace: while three names are looked up, select() watches one fd, the lookups' pipe" {
+    start_server
+    local port=${SLOW##*:}
+    export WAITLESS_FAKE_NAMES="slow.test=127.0.0.1/0.3"
+    fetch_names 06-select --trace "http://slow.test:$port/slow?bytes=1" \
+        "http://slow.test:$port/slow?bytes=2" "http://slow.test:$port/slow?bytes=3"
+    [ "$status" -eq 0 ]
+    local first
+    first=$(grep -m1 -E '^ *[0-9.]+ wait ' <<<"$stderr")
+    [[ $first =~ wait\ +1\ fds, ]] || { echo "first wait: $first" >&2; false; }
+}
+
 @test "a lookup slower than --timeout times out alone, and neither the loop nor the exit waits for it" {
     start_server
     local port=${SLOW##*:}

@@ -276,6 +276,16 @@ static int fill_sets(struct conn *conns, int n, fd_set *readers, fd_set *writers
 }
 /* end slide */
 
+/* How many fds the sets hold: what select() watches (a conn that is
+ * resolving has none; the lookups' pipe is one for all of them). */
+static int count_fds(int max_fd, const fd_set *readers, const fd_set *writers)
+{
+    int n = 0;
+    for (int fd = 0; fd <= max_fd; fd++)
+        n += FD_ISSET(fd, readers) || FD_ISSET(fd, writers);
+    return n;
+}
+
 static int count_done(const struct conn *conns, int n)
 {
     int done = 0;
@@ -341,7 +351,8 @@ static void run_select_loop(struct conn *conns, int n, double timeout)
         double nearest = timeline_now() + 3600;
         int max_fd = fill_sets(conns, started, &readable, &writable, &nearest);
         struct timeval tv = seconds_to_timeval(nearest - timeline_now());
-        trace_wait(in_flight, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
+        trace_wait(count_fds(max_fd, &readable, &writable),
+                   (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
         /* The one place this program waits: for all sockets at once. */
         int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);
         if (ready < 0) {
