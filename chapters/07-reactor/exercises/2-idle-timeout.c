@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dial.h"
 #include "fetch.h"
@@ -19,55 +17,52 @@
 #include "url.h"
 
 /* What every conn shares: the reactor and the URLs still to start. */
+/* kit: fetch.c#struct fetcher */
 struct fetcher {
     struct reactor *reactor;
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
-    int in_flight;
-    struct timer more;     /* calls start_more soon */
-    int said_full;          /* ERANGE was reported once */
+    int finished;           /* how many of conns[0..next) have ended */
+    int told_full;          /* ERANGE was reported (once is enough) */
+    struct timer more;      /* calls start_more soon: the next batch */
     double timeout;
 };
+/* end kit */
 
+/* kit: fetch.c#struct conn */
 struct conn {
     struct fetcher *fetcher;
-    struct fetch_result *result;
-    struct url url;
+    struct fetch_result *result;      /* its URL is parsed in conn_start, not kept */
     struct dial *dial;                /* while connecting (common/dial) */
     int fd;
-    struct timer timeout;            /* fires if the fetch takes too long */
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    size_t request_len, sent;
+    struct timer timeout;             /* fires if the fetch takes too long */
+    char *request;                    /* malloc'd, as long as this GET: */
+    size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
+/* end kit */
 
 static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
-static void on_timeout(struct reactor *r, void *arg);
 
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
+/* kit: fetch.c#conn_finish() */
 static void conn_finish(struct conn *c)
 {
-    struct fetch_result *r = c->result;
+    struct fetcher *f = c->fetcher;
     dial_cancel(&c->dial);                /* still connecting? its attempts go */
     trace_fd(c->fd, "close");
-    reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
+    reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
-    c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, &c->timeout);
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
-    http_response_free(&c->response);
-    r->end = timeline_now();
-    c->fetcher->in_flight--;
-    if (reactor_call_soon(c->fetcher->reactor, &c->fetcher->more, start_more, c->fetcher) < 0)
-        perror("reactor: reactor_call_soon");   /* a slot is free */
+    reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
+    free(c->request);
+    report_done(c->result, &c->response);   /* the result owns the body now */
+    f->finished++;
+    if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
+        perror("reactor: reactor_call_soon");
 }
+/* end kit */
 
 /* kit: fetch.c#conn_fail() */
 static void conn_fail(struct conn *c, const char *call)
@@ -77,6 +72,7 @@ static void conn_fail(struct conn *c, const char *call)
 }
 /* end kit */
 
+/* dial calls this once: connected (the first address to answer won) or failed. */
 /* kit: fetch.c#on_connected() */
 static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
@@ -140,52 +136,56 @@ static void on_timeout(struct reactor *r, void *arg)
 /* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
- * reactor is full (ERANGE): this URL waits until a fetch ends. */
+ * reactor is full (ERANGE) while others run: the URL waits for one to end. */
+/* kit: fetch.c#conn_start() */
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *r = c->result;
+    struct url url;                       /* 2 KiB: on the stack, not in 10,000 conns */
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
-    int len;
-
-    r->start = timeline_now();
+    c->result->start = timeline_now();
     http_response_init(&c->response);
-    f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
-        report_fail(r, "%s", err);
-    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
-        report_fail(r, "request too long");
-    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+    if (url_parse(c->result->url, &url, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);
+    } else if ((c->dial = dial_start(f->reactor, url.host, url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
-        if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
-            if (!f->said_full++)
+        if (errno == ERANGE && f->finished < f->next) {   /* full: wait, nothing to undo */
+            if (!f->told_full)
                 fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
                         "the next URLs wait until fetches end\n", err);
-            f->in_flight--;
+            f->told_full = 1;
             return -1;
         }
-        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
+        report_fail(c->result, "%s", err);   /* refused at once, or full with none to wait for */
+    } else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL) {
+        report_fail(c->result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
-        report_fail(r, "reactor_call_later: %s", strerror(errno));
-        dial_cancel(&c->dial);
+        report_fail(c->result, "reactor_call_later: %s", strerror(errno));
     } else {
-        c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
     }
-    conn_finish(c);
+    conn_finish(c);                       /* the dial too, if it started */
     return 0;
 }
+/* end kit */
 
-/* Starts the next URLs until all are started or the reactor is full.
- * conn_finish asks for it again soon (reactor_call_soon), never from
- * inside this loop (a URL that fails at once finishes in conn_start). */
+/* Starts the next URLs, START_BATCH at a time: after each batch the loop
+ * runs once (reactor_call_soon), so the first requests leave before the
+ * last connects. A full reactor stops it until conn_finish calls it soon. */
+#define START_BATCH 64
+/* kit: fetch.c#start_more() */
 static void start_more(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
-    (void)r;
-    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
+    for (int batch = 0; batch < START_BATCH; batch++) {
+        if (f->next == f->n || conn_start(&f->conns[f->next]) < 0)
+            return;                           /* all started, or full */
         f->next++;
+    }
+    if (f->next < f->n && reactor_call_soon(r, &f->more, start_more, f) < 0)
+        perror("reactor: reactor_call_soon");
 }
+/* end kit */
 
 /* When the loop itself fails (reactor_run: -1), every URL not finished
  * fails with `why`; those in flight let go of their fd, timer and buffers. */
