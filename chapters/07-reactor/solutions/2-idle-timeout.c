@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dial.h"
 #include "fetch.h"
@@ -24,63 +22,44 @@ struct fetcher {
     struct reactor *reactor;
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
-    int in_flight;
-    struct timer more;     /* calls start_more soon */
-    int said_full;          /* ERANGE was reported once */
+    int finished;           /* how many of conns[0..next) have ended */
+    int told_full;          /* ERANGE was reported (once is enough) */
+    struct timer more;      /* calls start_more soon: the next batch */
     double timeout;
     double idle;            /* --idle-ms, in seconds; 0: none */
 };
 
 struct conn {
     struct fetcher *fetcher;
-    struct fetch_result *result;
-    struct url url;
+    struct fetch_result *result;      /* its URL is parsed in conn_start, not kept */
     struct dial *dial;                /* while connecting (common/dial) */
     int fd;
-    struct timer timeout;            /* fires if the fetch takes too long */
-    struct timer idle;               /* fires if no byte comes for f->idle s */
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    size_t request_len, sent;
+    struct timer timeout;             /* fires if the fetch takes too long */
+    struct timer idle;                /* fires if no byte comes for f->idle s */
+    char *request;                    /* malloc'd, as long as this GET: */
+    size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
 
 static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
-static void on_timeout(struct reactor *r, void *arg);
-static void on_idle(struct reactor *r, void *arg);
-
-/* (Re)arms c's idle timer: called at the start and after every read. */
-static int arm_idle(struct conn *c)
-{
-    struct fetcher *f = c->fetcher;
-    if (f->idle == 0)
-        return 0;
-    return reactor_call_later(f->reactor, &c->idle, f->idle, on_idle, c);   /* moves it */
-}
 
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
 static void conn_finish(struct conn *c)
 {
-    struct fetch_result *r = c->result;
+    struct fetcher *f = c->fetcher;
     dial_cancel(&c->dial);                /* still connecting? its attempts go */
     trace_fd(c->fd, "close");
-    reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
+    reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
-    c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, &c->timeout);
-    reactor_cancel(c->fetcher->reactor, &c->idle);
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
-    http_response_free(&c->response);
-    r->end = timeline_now();
-    c->fetcher->in_flight--;
-    if (reactor_call_soon(c->fetcher->reactor, &c->fetcher->more, start_more, c->fetcher) < 0)
-        perror("reactor: reactor_call_soon");   /* a slot is free */
+    reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
+    reactor_cancel(f->reactor, &c->idle);      /* or it fires on a finished fetch */
+    free(c->request);
+    report_done(c->result, &c->response);   /* the result owns the body now */
+    f->finished++;
+    if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
+        perror("reactor: reactor_call_soon");
 }
 
 /* kit: fetch.c#conn_fail() */
@@ -91,6 +70,7 @@ static void conn_fail(struct conn *c, const char *call)
 }
 /* end kit */
 
+/* dial calls this once: connected (the first address to answer won) or failed. */
 /* kit: fetch.c#on_connected() */
 static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
@@ -128,40 +108,56 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
 }
 /* end kit */
 
-static void on_readable(struct reactor *r, int fd, int events, void *arg)
-{
-    struct conn *c = arg;
-    char buf[16 * 1024], err[HTTP_ERR_LEN];
-    enum http_progress progress;
-    (void)r, (void)events;
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n < 0) {
-        conn_fail(c, "read");
-        return;
-    }
-    trace_fd(fd, "read %zd bytes%s", n, n == 0 ? " (end of stream)" : "");
-    if (n > 0 && arm_idle(c) < 0) {
-        conn_fail(c, "reactor_call_later");
-        return;
-    }
-    if (n == 0)
-        progress = http_response_eof(&c->response, err, sizeof err);
-    else
-        progress = http_response_feed(&c->response, buf, (size_t)n, err, sizeof err);
-    if (progress == HTTP_ERROR)
-        report_fail(c->result, "%s", err);
-    if (progress != HTTP_MORE)
-        conn_finish(c);
-}
-
+/* The idle timer: nothing came for f->idle s, waiting for the first byte
+ * or in the middle of the body. */
 static void on_idle(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
     (void)r;
+    trace_fd(c->fd, "no data");
     report_fail(c->result, "no data for %.2f s", c->fetcher->idle);
     conn_finish(c);
+}
+
+/* (Re)arms c's idle timer: when the fetch starts and after every read
+ * that brings bytes. Arming a pending timer moves it: one call. */
+static int arm_idle(struct conn *c)
+{
+    struct fetcher *f = c->fetcher;
+    if (f->idle == 0)
+        return 0;                         /* no --idle-ms */
+    return reactor_call_later(f->reactor, &c->idle, f->idle, on_idle, c);
+}
+
+/* fetch_read_nb's one read, spelled out: only here is it known whether
+ * bytes came, which push the idle timer back. */
+static void on_readable(struct reactor *r, int fd, int events, void *arg)
+{
+    struct conn *c = arg;
+    char buf[16 * 1024], err[HTTP_ERR_LEN];
+    size_t n;
+    enum http_progress progress;
+    (void)r, (void)events;
+    enum net_nb got = net_read_nb(fd, buf, sizeof buf, &n);
+    if (got == NET_AGAIN)
+        return;                           /* woken too early: wait again */
+    if (got == NET_ERROR) {
+        conn_fail(c, "read");
+        return;
+    }
+    trace_fd(fd, "read %zu bytes%s", n, got == NET_END ? " (end of stream)" : "");
+    if (got == NET_DATA && arm_idle(c) < 0) {   /* bytes came: push the deadline back */
+        conn_fail(c, "reactor_call_later");
+        return;
+    }
+    if (got == NET_END)
+        progress = http_response_eof(&c->response, err, sizeof err);
+    else
+        progress = http_response_feed(&c->response, buf, n, err, sizeof err);
+    if (progress == HTTP_ERROR)                  /* truncated, not HTTP, ... */
+        report_fail(c->result, "%s", err);
+    if (progress != HTTP_MORE)
+        conn_finish(c);
 }
 
 /* kit: fetch.c#on_timeout() */
@@ -176,53 +172,55 @@ static void on_timeout(struct reactor *r, void *arg)
 /* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
- * reactor is full (ERANGE): this URL waits until a fetch ends. */
+ * reactor is full (ERANGE) while others run: the URL waits for one to end. */
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *r = c->result;
+    struct url url;                       /* 2 KiB: on the stack, not in 10,000 conns */
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
-    int len;
-
-    r->start = timeline_now();
+    c->result->start = timeline_now();
     http_response_init(&c->response);
-    f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
-        report_fail(r, "%s", err);
-    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
-        report_fail(r, "request too long");
-    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+    if (url_parse(c->result->url, &url, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);
+    } else if ((c->dial = dial_start(f->reactor, url.host, url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
-        if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
-            if (!f->said_full++)
+        if (errno == ERANGE && f->finished < f->next) {   /* full: wait, nothing to undo */
+            if (!f->told_full)
                 fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
                         "the next URLs wait until fetches end\n", err);
-            f->in_flight--;
+            f->told_full = 1;
             return -1;
         }
-        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
+        report_fail(c->result, "%s", err);   /* refused at once, or full with none to wait for */
+    } else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL) {
+        report_fail(c->result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0
-               || arm_idle(c) < 0) {
-        report_fail(r, "reactor_call_later: %s", strerror(errno));
-        dial_cancel(&c->dial);
+               || arm_idle(c) < 0) {     /* the idle timer starts with the fetch */
+        report_fail(c->result, "reactor_call_later: %s", strerror(errno));
     } else {
-        c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
     }
-    conn_finish(c);
+    conn_finish(c);                       /* the dial too, if it started */
     return 0;
 }
 
-/* Starts the next URLs until all are started or the reactor is full.
- * conn_finish asks for it again soon (reactor_call_soon), never from
- * inside this loop (a URL that fails at once finishes in conn_start). */
+/* Starts the next URLs, START_BATCH at a time: after each batch the loop
+ * runs once (reactor_call_soon), so the first requests leave before the
+ * last connects. A full reactor stops it until conn_finish calls it soon. */
+#define START_BATCH 64
+/* kit: fetch.c#start_more() */
 static void start_more(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
-    (void)r;
-    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
+    for (int batch = 0; batch < START_BATCH; batch++) {
+        if (f->next == f->n || conn_start(&f->conns[f->next]) < 0)
+            return;                           /* all started, or full */
         f->next++;
+    }
+    if (f->next < f->n && reactor_call_soon(r, &f->more, start_more, f) < 0)
+        perror("reactor: reactor_call_soon");
 }
+/* end kit */
 
 /* When the loop itself fails (reactor_run: -1), every URL not finished
  * fails with `why`; those in flight let go of their fd, timer and buffers. */
@@ -242,7 +240,7 @@ int main(int argc, char **argv)
 {
     struct fetch_job job;
     int idle_ms = 0;
-    const struct fetchcli_option options[] = {
+    struct fetchcli_option options[] = {
         { "--idle-ms", "N", "fail a fetch when no byte comes for N ms",
           &idle_ms, 1, 3600 * 1000, NULL },
         FETCHCLI_BACKEND, FETCHCLI_TRACE,
@@ -256,15 +254,11 @@ int main(int argc, char **argv)
     f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
-        perror("reactor: starting");
-        reactor_free(f.reactor);
-        free(f.conns);
-        fetchcli_finish(&job);
-        return 1;
+        perror("reactor: starting");      /* nothing can run without them */
+        exit(1);
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* slide:main */
     /* kit: fetch.c#main */
     start_more(f.reactor, &f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
@@ -273,7 +267,6 @@ int main(int argc, char **argv)
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
     /* end kit */
-    /* end slide */
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dial.h"
 #include "fetch.h"
@@ -24,57 +22,48 @@ struct fetcher {
     struct reactor *reactor;
     struct conn *conns;
     int n, next;            /* conns[next..n) have not been started */
-    int in_flight;
-    struct timer more;     /* calls start_more soon */
-    int said_full;          /* ERANGE was reported once */
+    int finished;           /* how many of conns[0..next) have ended */
+    int told_full;          /* ERANGE was reported (once is enough) */
+    struct timer more;      /* calls start_more soon: the next batch */
     double timeout;
-    struct timer total;    /* --total-ms: stops the reactor; idle when none */
+    struct timer total;     /* --total-ms: stops the reactor; idle when none */
     double total_seconds;
     int stopped;            /* the total timer fired: start nothing more */
 };
 
+/* kit: fetch.c#struct conn */
 struct conn {
     struct fetcher *fetcher;
-    struct fetch_result *result;
-    struct url url;
+    struct fetch_result *result;      /* its URL is parsed in conn_start, not kept */
     struct dial *dial;                /* while connecting (common/dial) */
     int fd;
-    struct timer timeout;            /* fires if the fetch takes too long */
-    char request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    size_t request_len, sent;
+    struct timer timeout;             /* fires if the fetch takes too long */
+    char *request;                    /* malloc'd, as long as this GET: */
+    size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
+/* end kit */
 
 static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
-static void on_timeout(struct reactor *r, void *arg);
 
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
 static void conn_finish(struct conn *c)
 {
-    struct fetch_result *r = c->result;
+    struct fetcher *f = c->fetcher;
     dial_cancel(&c->dial);                /* still connecting? its attempts go */
     trace_fd(c->fd, "close");
-    reactor_unwatch(c->fetcher->reactor, c->fd);   /* unwatch before close */
+    reactor_unwatch(f->reactor, c->fd);   /* unwatch before close */
     net_close(c->fd);
-    c->fd = -1;                       /* -1: not in flight */
-    reactor_cancel(c->fetcher->reactor, &c->timeout);
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;   /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
-    }
-    http_response_free(&c->response);
-    r->end = timeline_now();
-    c->fetcher->in_flight--;
-    if (reactor_call_soon(c->fetcher->reactor, &c->fetcher->more, start_more, c->fetcher) < 0)
-        perror("reactor: reactor_call_soon");   /* a slot is free */
-    struct fetcher *f = c->fetcher;
-    if (f->in_flight == 0 && f->next == f->n) {
-        reactor_cancel(f->reactor, &f->total);   /* or run would wait for it */
-    }
+    reactor_cancel(f->reactor, &c->timeout);   /* idle if it fired */
+    free(c->request);
+    report_done(c->result, &c->response);   /* the result owns the body now */
+    f->finished++;
+    if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
+        perror("reactor: reactor_call_soon");
+    if (f->finished == f->n)                      /* the last one: */
+        reactor_cancel(f->reactor, &f->total);   /* or run would wait for the deadline */
 }
 
 /* kit: fetch.c#conn_fail() */
@@ -85,6 +74,7 @@ static void conn_fail(struct conn *c, const char *call)
 }
 /* end kit */
 
+/* dial calls this once: connected (the first address to answer won) or failed. */
 /* kit: fetch.c#on_connected() */
 static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
@@ -148,53 +138,55 @@ static void on_timeout(struct reactor *r, void *arg)
 /* end kit */
 
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
- * reactor is full (ERANGE): this URL waits until a fetch ends. */
+ * reactor is full (ERANGE) while others run: the URL waits for one to end. */
+/* kit: fetch.c#conn_start() */
 static int conn_start(struct conn *c)
 {
     struct fetcher *f = c->fetcher;
-    struct fetch_result *r = c->result;
+    struct url url;                       /* 2 KiB: on the stack, not in 10,000 conns */
     char err[NET_ERR_LEN > URL_ERR_LEN ? NET_ERR_LEN : URL_ERR_LEN];
-    int len;
-
-    r->start = timeline_now();
+    c->result->start = timeline_now();
     http_response_init(&c->response);
-    f->in_flight++;                       /* conn_finish counts it out */
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
-        report_fail(r, "%s", err);
-    } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
-        report_fail(r, "request too long");
-    } else if ((c->dial = dial_start(f->reactor, c->url.host, c->url.port, on_connected, c,
+    if (url_parse(c->result->url, &url, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);
+    } else if ((c->dial = dial_start(f->reactor, url.host, url.port, on_connected, c,
                                      err, sizeof err)) == NULL) {
-        if (errno == ERANGE && f->in_flight > 1) {   /* full: undo, retry later */
-            if (!f->said_full++)
+        if (errno == ERANGE && f->finished < f->next) {   /* full: wait, nothing to undo */
+            if (!f->told_full)
                 fprintf(stderr, "reactor: %s: the reactor is full (ERANGE): "
                         "the next URLs wait until fetches end\n", err);
-            f->in_flight--;
+            f->told_full = 1;
             return -1;
         }
-        report_fail(r, "%s", err);        /* refused at once, or the reactor is full */
+        report_fail(c->result, "%s", err);   /* refused at once, or full with none to wait for */
+    } else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL) {
+        report_fail(c->result, "%s", errno == ENAMETOOLONG ? "request too long" : strerror(errno));
     } else if (reactor_call_later(f->reactor, &c->timeout, f->timeout, on_timeout, c) < 0) {
-        report_fail(r, "reactor_call_later: %s", strerror(errno));
-        dial_cancel(&c->dial);
+        report_fail(c->result, "reactor_call_later: %s", strerror(errno));
     } else {
-        c->request_len = (size_t)len;
         return 0;                         /* the callbacks take it from here */
     }
-    conn_finish(c);
+    conn_finish(c);                       /* the dial too, if it started */
     return 0;
 }
+/* end kit */
 
-/* Starts the next URLs until all are started or the reactor is full.
- * conn_finish asks for it again soon (reactor_call_soon), never from
- * inside this loop (a URL that fails at once finishes in conn_start). */
+/* Starts the next URLs, START_BATCH at a time: after each batch the loop
+ * runs once (reactor_call_soon), so the first requests leave before the
+ * last connects. A full reactor stops it until conn_finish calls it soon. */
+#define START_BATCH 64
 static void start_more(struct reactor *r, void *arg)
 {
     struct fetcher *f = arg;
-    (void)r;
     if (f->stopped)
-        return;
-    while (f->next < f->n && conn_start(&f->conns[f->next]) == 0)
+        return;                               /* called soon by a fetch that ended at the stop */
+    for (int batch = 0; batch < START_BATCH; batch++) {
+        if (f->next == f->n || conn_start(&f->conns[f->next]) < 0)
+            return;                           /* all started, or full */
         f->next++;
+    }
+    if (f->next < f->n && reactor_call_soon(r, &f->more, start_more, f) < 0)
+        perror("reactor: reactor_call_soon");
 }
 
 /* The --total-ms timer: end the run after this pass. */
@@ -224,7 +216,7 @@ int main(int argc, char **argv)
 {
     struct fetch_job job;
     int total_ms = 0;
-    const struct fetchcli_option options[] = {
+    struct fetchcli_option options[] = {
         { "--total-ms", "N", "stop everything after N ms",
           &total_ms, 1, 3600 * 1000, NULL },
         FETCHCLI_BACKEND, FETCHCLI_TRACE,
@@ -238,27 +230,22 @@ int main(int argc, char **argv)
     f.reactor = reactor_new_backend(job.backend);
     f.conns = calloc((size_t)job.n, sizeof *f.conns);
     if (f.reactor == NULL || f.conns == NULL) {
-        perror("reactor: starting");
-        reactor_free(f.reactor);
-        free(f.conns);
-        fetchcli_finish(&job);
-        return 1;
+        perror("reactor: starting");      /* nothing can run without them */
+        exit(1);
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* slide:main */
     f.total_seconds = total_ms / 1000.0;
     if (total_ms > 0 && reactor_call_later(f.reactor, &f.total, f.total_seconds,
-                                                      on_total, &f) < 0)
+                                           on_total, &f) < 0)
         perror("reactor: reactor_call_later");
     start_more(f.reactor, &f);
     char why[FETCH_ERR_LEN];
-    if (reactor_run(f.reactor) < 0)       /* returns when nothing is left to wait for */
+    if (reactor_run(f.reactor) < 0)       /* returns when nothing is left to wait for, or stopped */
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
     else
         snprintf(why, sizeof why, "stopped after %.2f s", f.total_seconds);
     fail_unfinished(&f, why);             /* only after a stop or a failure is anything left */
-    /* end slide */
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);
