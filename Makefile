@@ -37,13 +37,13 @@ all:
 # The bats suite, then the exercise kit; the last line is a summary
 # ("exercises: N passed, M failed"), and a bats failure is repeated after it.
 test: all
-	@common/run-bats tests $(addsuffix /tests,$(CHAPTERS)); bats=$$?; echo; \
-	common/run-exercises --solutions $(CHAPTERS); kit=$$?; \
+	@tests/bin/run-bats tests $(addsuffix /tests,$(CHAPTERS)); bats=$$?; echo; \
+	tests/bin/run-exercises --solutions $(CHAPTERS); kit=$$?; \
 	if [ $$bats -ne 0 ]; then echo "make test: the bats tests failed (see above)"; fi; \
 	[ $$bats -eq 0 ] && [ $$kit -eq 0 ]
 
 demo: all
-	@common/demo
+	@tests/bin/demo
 
 compare: all
 	@$(MAKE) --no-print-directory -C chapters/13-choosing compare
@@ -61,46 +61,46 @@ KIT_CHAPTERS = $(if $(CHAPTER),$(wildcard chapters/$(CHAPTER)*),$(CHAPTERS))
 
 exercises: all
 	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
-	common/run-exercises --ex '$(EX)' $(KIT_CHAPTERS)
+	tests/bin/run-exercises --ex '$(EX)' $(KIT_CHAPTERS)
 
 solutions: all
 	@$(if $(KIT_CHAPTERS),,echo "no chapter $(CHAPTER) (CHAPTER=07 or 07-reactor)" >&2; exit 2;) \
-	common/run-exercises --solutions --ex '$(EX)' $(KIT_CHAPTERS)
+	tests/bin/run-exercises --solutions --ex '$(EX)' $(KIT_CHAPTERS)
 
 kit-check:
-	@common/kit-check
+	@tests/bin/kit-check
 
 kit-sync:
-	@common/kit-check --fix
+	@tests/bin/kit-check --fix
 
 # Before a workshop: compilers, bats, the slow server, one fetch per model,
 # every starter builds and every solution passes a smoke run.
 check:
-	@common/check
+	@tests/bin/check
 
 .PHONY: kit-check kit-sync check
 
 # The code on the decks from the sources, and any timeline not drawn yet;
 # `make timelines` redraws them all from fresh runs (and so changes them).
 slides: all
-	@common/slides && common/timelines --missing
+	@slides/bin/slides && slides/bin/timelines --missing
 
 timelines: all
-	@common/timelines
+	@slides/bin/timelines
 
 docs: all
-	@if [ -n "$(FILE)" ]; then common/docs $(FILE); \
+	@if [ -n "$(FILE)" ]; then tests/bin/docs $(FILE); \
 	elif [ -n "$(CHAPTER)" ]; then \
 	    set -- $(wildcard chapters/$(CHAPTER)*/README.md slides/$(CHAPTER)*.md); \
 	    [ $$# -gt 0 ] || { echo "make docs: no chapter $(CHAPTER)" >&2; exit 2; }; \
-	    common/docs "$$@" $(if $(wildcard slides/$(CHAPTER)*.md),&& common/timelines $(wildcard slides/$(CHAPTER)*.md)); \
-	else common/docs && common/timelines; fi
+	    tests/bin/docs "$$@" $(if $(wildcard slides/$(CHAPTER)*.md),&& slides/bin/timelines $(wildcard slides/$(CHAPTER)*.md)); \
+	else tests/bin/docs && slides/bin/timelines; fi
 
 present: slides
-	@common/present $(CHAPTER)
+	@slides/bin/present $(CHAPTER)
 
 handouts: slides
-	@common/handouts
+	@slides/bin/handouts
 
 # The TSan chapters' own tests, and the bad-input matrix on their fetchers.
 tsan:
@@ -109,7 +109,7 @@ tsan:
 	$(MAKE) --no-print-directory -C common FLAVOR=tsan || exit 1; \
 	for c in $(TSAN_CHAPTERS) $(RESOLVER_CHAPTERS) tests; do $(MAKE) --no-print-directory -C $$c FLAVOR=tsan all || exit 1; done; \
 	MATRIX_FETCHERS="$(foreach c,$(TSAN_CHAPTERS),$(CURDIR)/$(c)/fetch)" \
-	    common/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats tests/names.bats
+	    tests/bin/run-bats $(addsuffix /tests,$(TSAN_CHAPTERS)) tests/matrix.bats tests/names.bats
 
 valgrind:
 	@$(MAKE) --no-print-directory FLAVOR=normal all

@@ -13,7 +13,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 include $(TOP)/common/build.mk
 
 LIB = $(TOP)/common/libwaitless.a
-WITH_SERVER = $(TOP)/common/with-slowserver
+WITH_SERVER = $(TOP)/tests/bin/with-slowserver
 # The demo workload of the book: four pages that take 1/8 .. 4/8 s.
 DEMO_URLS = "$$SLOW/slow?delay=0.125" "$$SLOW/slow?delay=0.25" \
             "$$SLOW/slow?delay=0.375" "$$SLOW/slow?delay=0.5"
@@ -29,7 +29,7 @@ $(LIB): FORCE
 	@$(MAKE) --no-print-directory -C $(TOP)/common
 
 test: all
-	@$(TOP)/common/run-bats tests
+	@$(TOP)/tests/bin/run-bats tests
 
 clean:
 	rm -f *.o *.d $(PROGRAMS) $(CLEAN_EXTRA)

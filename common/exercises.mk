@@ -4,13 +4,13 @@
 #   make solutions [EX=K]   check the kit: every solution passes, every starter fails
 # A chapter whose exercises link chapter objects lists them, e.g.
 #   EXERCISE_OBJS = tq.o
-# The work is done by common/run-exercises, which also runs from the top.
+# The work is done by tests/bin/run-exercises, which also runs from the top.
 
 exercises: FORCE
-	@$(TOP)/common/run-exercises --ex '$(EX)' $(CURDIR)
+	@$(TOP)/tests/bin/run-exercises --ex '$(EX)' $(CURDIR)
 
 solutions: FORCE
-	@$(TOP)/common/run-exercises --solutions --ex '$(EX)' $(CURDIR)
+	@$(TOP)/tests/bin/run-exercises --solutions --ex '$(EX)' $(CURDIR)
 
 # For run-exercises: builds what an exercise links with, then prints the
 # compile and link flags. Second expansion: EXERCISE_OBJS may be set after

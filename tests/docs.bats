@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # What a reader sees: the output shown in the chapter READMEs and the decks
-# (common/docs, `make docs`), the links between chapters, the glossary, and
+# (tests/bin/docs, `make docs`), the links between chapters, the glossary, and
 # `make demo`'s one scale. Every <!-- output: COMMAND --> marker must be
 # followed by a fenced block, and each block not marked slow must have the
 # shape of a fresh run of its command (only numbers move); a block in a
@@ -9,7 +9,7 @@
 load helpers
 
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
-DOCS=$TOP/common/docs
+DOCS=$TOP/tests/bin/docs
 
 @test "every marker points at a block, and each cheap block has the shape of a fresh run (else: make docs)" {
     # One file per job, four at a time: the commands mostly wait on the
@@ -122,7 +122,7 @@ scratch() {
 }
 
 @test "make demo: every timeline on one scale, and a line on the chapters not in the table" {
-    run "$TOP/common/demo"
+    run "$TOP/tests/bin/demo"
     [ "$status" -eq 0 ]
     scales=$(grep '^timeline: one column = ' <<<"$output" | sort -u)
     [ "$scales" = "timeline: one column = 30 ms" ]

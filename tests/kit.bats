@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# The workshop kit: common/kit-check keeps starters and solutions in step
-# with their chapters; common/run-exercises cuts off a program that runs
+# The workshop kit: tests/bin/kit-check keeps starters and solutions in step
+# with their chapters; tests/bin/run-exercises cuts off a program that runs
 # too long, names a crash, and checks one exercise alone.
 load helpers
 
 @test "make kit-check: every starter and solution matches the chapter code it copies" {
-    run timeout 20 "$TOP/common/kit-check"
+    run timeout 20 "$TOP/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == "kit-check: "*" copied regions in "*" match their chapters" ]]
@@ -13,34 +13,34 @@ load helpers
 
 @test "kit-check names the starter when a copied line of chapters/06-select/fetch.c changes, and --fix brings it back in line" {
     copy=$BATS_TEST_TMPDIR/tree
-    mkdir -p "$copy/common" "$copy/chapters"
-    cp "$TOP/common/kit-check" "$copy/common/"
+    mkdir -p "$copy/tests/bin" "$copy/chapters"
+    cp "$TOP/tests/bin/kit-check" "$copy/tests/bin/"
     cp -r "$TOP/chapters/06-select" "$copy/chapters/"
     ch=$copy/chapters/06-select
     # The first line of send_some's body, which exercises/1-max-inflight.c copies.
     line=$(awk '/^static void send_some\(/ { print NR + 2; exit }' "$ch/fetch.c")
     sed -i "${line}s/\$/ \/* changed *\//" "$ch/fetch.c"
-    run timeout 20 "$copy/common/kit-check"
+    run timeout 20 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"chapters/06-select/exercises/1-max-inflight.c: its copy of fetch.c#send_some() differs"* ]]
     [[ $output == *"/* changed */"* ]]
-    run timeout 20 "$copy/common/kit-check" --fix
+    run timeout 20 "$copy/tests/bin/kit-check" --fix
     [ "$status" -eq 0 ]
     grep -qF '/* changed */' "$ch/exercises/1-max-inflight.c"
-    run timeout 20 "$copy/common/kit-check"
+    run timeout 20 "$copy/tests/bin/kit-check"
     [ "$status" -eq 0 ]
 }
 
 @test "kit-check names a marker that points at nothing, and a copied function that differs" {
     copy=$BATS_TEST_TMPDIR/tree
-    mkdir -p "$copy/common" "$copy/chapters/99-x/exercises"
-    cp "$TOP/common/kit-check" "$copy/common/"
+    mkdir -p "$copy/tests/bin" "$copy/chapters/99-x/exercises"
+    cp "$TOP/tests/bin/kit-check" "$copy/tests/bin/"
     printf '/* slide:a */\nint a;\n/* end slide */\n' >"$copy/chapters/99-x/x.c"
     printf 'static int f(void)\n{\n    return 1;\n}\n' >>"$copy/chapters/99-x/x.c"
     printf '/* kit: x.c#b */\nint a;\n/* end kit */\n/* kit: x.c#g() */\n/* end kit */\n' >"$copy/chapters/99-x/exercises/1-x.c"
     printf '/* kit: x.c#f() */\nstatic int f(void)\n{\n    return 2;\n}\n/* end kit */\n' >"$copy/chapters/99-x/exercises/2-x.c"
-    run timeout 20 "$copy/common/kit-check"
+    run timeout 20 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"exercises/1-x.c: chapters/99-x/x.c has no region /* slide:b */"* ]]
@@ -51,25 +51,25 @@ load helpers
 @test "kit-check: a region the chapter split is named as such, and --fix does not delete the rest of the copy" {
     copy=$BATS_TEST_TMPDIR/tree
     ch=$copy/chapters/99-x
-    mkdir -p "$copy/common" "$ch/exercises"
-    cp "$TOP/common/kit-check" "$copy/common/"
+    mkdir -p "$copy/tests/bin" "$ch/exercises"
+    cp "$TOP/tests/bin/kit-check" "$copy/tests/bin/"
     # The kit copied region q when it held both functions; the slides split it.
     printf '/* slide:q */\nint a;\n/* end slide */\n\n/* slide:q_more */\nint b;\n/* end slide */\n' >"$ch/x.c"
     printf 'static int f(void)\n{\n    int n = 1;\n    /* end slide */\n    /* slide:f_end */\n    return n;\n}\n' >>"$ch/x.c"
     kit='/* kit: x.c#q */\nint a;\n\nint b;\n/* end kit */\n'
     printf "$kit" >"$ch/exercises/1-x.c"
-    run timeout 20 "$copy/common/kit-check"
+    run timeout 20 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"exercises/1-x.c: its copy of x.c#q holds more than chapters/99-x/x.c's region (the region was split: re-mark"* ]]
-    run timeout 20 "$copy/common/kit-check" --fix
+    run timeout 20 "$copy/tests/bin/kit-check" --fix
     [ "$status" -eq 1 ]
     [ "$(cat "$ch/exercises/1-x.c")" = "$(printf "$kit")" ]
     # Re-marked as the new regions, it matches; a whole function leaves out
     # the slide markers inside it.
     printf '/* kit: x.c#q */\nint a;\n/* end kit */\n\n/* kit: x.c#q_more */\nint b;\n/* end kit */\n' >"$ch/exercises/1-x.c"
     printf '/* kit: x.c#f() */\nstatic int f(void)\n{\n    int n = 1;\n    return n;\n}\n/* end kit */\n' >>"$ch/exercises/1-x.c"
-    run timeout 20 "$copy/common/kit-check"
+    run timeout 20 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 0 ]
 }
@@ -92,7 +92,7 @@ make_chapter() {
 @test "run-exercises: an endless loop is cut off at the test's limit, named, with the lines it printed" {
     make_chapter
     start=$(now)
-    run timeout 30 "$TOP/common/run-exercises" --ex 1 "$ch"
+    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 1 "$ch"
     echo "$output"
     check "$(now) - $start < 10"          # a 2 s limit, and nothing else waited for
     [[ $output == *"1-loop"*"not yet"* ]]
@@ -104,21 +104,21 @@ make_chapter() {
 
 @test "run-exercises: a crash names its signal; EX picks one exercise" {
     make_chapter
-    run env EX=2-crash timeout 30 "$TOP/common/run-exercises" "$ch"
+    run env EX=2-crash timeout 30 "$TOP/tests/bin/run-exercises" "$ch"
     echo "$output"
     [[ $output == *'crashed in test "it exits 0": crashed: SIGSEGV'* ]]
     not grep -q "1-loop" <<<"$output"
-    run timeout 30 "$TOP/common/run-exercises" --ex 3 "$ch"
+    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 3 "$ch"
     [[ $output == *"3-fine"*"passed"* ]]
     [[ ${lines[-1]} == "exercises: 1 passed, 0 not yet" ]]
-    run timeout 30 "$TOP/common/run-exercises" --ex 4 "$ch"
+    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 4 "$ch"
     [ "$status" -eq 2 ]
     [[ $output == *"no exercise 4 here"* ]]
 }
 
 @test "make check: a room's set-up, ending with 'check: N passed, 0 failed'" {
     start=$(now)
-    run timeout 120 "$TOP/common/check"
+    run timeout 120 "$TOP/tests/bin/check"
     echo "$output"
     [ "$status" -eq 0 ]
     [[ ${lines[-1]} =~ ^check:\ [0-9]+\ passed,\ 0\ failed$ ]]
@@ -132,7 +132,7 @@ make_chapter() {
     mkdir -p "$BATS_TEST_TMPDIR/bin"
     printf '#!/bin/sh\nexit 127\n' >"$BATS_TEST_TMPDIR/bin/bats"
     chmod +x "$BATS_TEST_TMPDIR/bin/bats"
-    PATH=$BATS_TEST_TMPDIR/bin:$PATH run timeout 20 "$TOP/common/check"
+    PATH=$BATS_TEST_TMPDIR/bin:$PATH run timeout 20 "$TOP/tests/bin/check"
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"FAIL  bats 1.5 or later is needed"*"apt-get install bats"* ]]

@@ -1,14 +1,14 @@
 #!/usr/bin/env bats
 # The slides: every deck's code blocks match the sources they name
-# (common/slides), a marker that points at nothing is an error, and the
-# viewer (slides/index.html, embedded by common/present) shows a deck and
+# (slides/bin/slides), a marker that points at nothing is an error, and the
+# viewer (slides/index.html, embedded by slides/bin/present) shows a deck and
 # moves through it in a real headless Chromium, when one is installed.
 
 load helpers
 
 @test "every deck is up to date with its sources (else: make slides)" {
     mkdir "$BATS_TEST_TMPDIR/decks"
-    run "$TOP/common/slides" -o "$BATS_TEST_TMPDIR/decks"
+    run "$TOP/slides/bin/slides" -o "$BATS_TEST_TMPDIR/decks"
     [ "$status" -eq 0 ]
     for deck in "$TOP"/slides/*.md; do
         diff -u "$deck" "$BATS_TEST_TMPDIR/decks/$(basename "$deck")"
@@ -18,7 +18,7 @@ load helpers
 @test "a region is copied exactly, indentation included" {
     printf '# t\n<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->\n```c\nold\n```\n' \
         > "$BATS_TEST_TMPDIR/t.md"
-    run "$TOP/common/slides" "$BATS_TEST_TMPDIR/t.md"
+    run "$TOP/slides/bin/slides" "$BATS_TEST_TMPDIR/t.md"
     [ "$status" -eq 0 ]
     expected=$(printf '%s\n' '# t' '<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->' \
         '```c' '    for (int i = 0; i < job.n; i++)' \
@@ -31,7 +31,7 @@ load helpers
     printf '%s\n' '# bad' '<!-- code: common/fetch.c#nope -->' '```c' '```' \
         '<!-- code: common/nothere.c#x -->' '```c' '```' > "$deck"
     cp "$deck" "$BATS_TEST_TMPDIR/before.md"
-    run --separate-stderr "$TOP/common/slides" "$deck"
+    run --separate-stderr "$TOP/slides/bin/slides" "$deck"
     [ "$status" -eq 1 ]
     [ "${stderr_lines[0]}" = "$deck:2: common/fetch.c#nope: no region /* slide:nope */ in common/fetch.c" ]
     [ "${stderr_lines[1]}" = "$deck:5: common/nothere.c#x: no such file" ]
@@ -39,7 +39,7 @@ load helpers
 }
 
 @test "present embeds a deck exactly, and the page loads nothing from outside" {
-    run "$TOP/common/present" 01
+    run "$TOP/slides/bin/present" 01
     [ "$status" -eq 0 ]
     [ "$output" = "file://$TOP/build/slides/01-blocking.html" ]
     page="$TOP/build/slides/01-blocking.html"
@@ -53,7 +53,7 @@ load helpers
     # Its pictures are inside it, as SVG, and no picture points elsewhere.
     grep -q '^<template data-src="img/01-timeline.svg">$' "$page"
     not grep -Eq '<(img|image|use|script|foreignObject)[ >]|href=' "$TOP"/slides/img/*.svg
-    run "$TOP/common/present" 99
+    run "$TOP/slides/bin/present" 99
     [ "$status" -eq 2 ]
 }
 
@@ -85,7 +85,7 @@ slide_count() {
 
 setup_viewer() {
     browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
-    "$TOP/common/present" 01 >/dev/null
+    "$TOP/slides/bin/present" 01 >/dev/null
     PAGE="file://$TOP/build/slides/01-blocking.html"
     N=$(slide_count)
 }
@@ -118,7 +118,7 @@ setup_viewer() {
 
 @test "viewer: the picker lists every deck by its title; a deck it cannot fetch says why" {
     setup_viewer
-    "$TOP/common/present" >/dev/null
+    "$TOP/slides/bin/present" >/dev/null
     run dom "file://$TOP/build/slides/index.html"
     for deck in "$TOP"/slides/[0-9]*.md; do
         name=$(basename "$deck" .md)
@@ -141,7 +141,7 @@ check() {
 
 @test "every slide of every deck fits, with code at 2.5% of its height or more, at 1280x720, 1024x768 and 1920x1080" {
     browser >/dev/null || skip "no chromium installed (apt-get install chromium): the slides' fit is not checked"
-    "$TOP/common/present" >/dev/null
+    "$TOP/slides/bin/present" >/dev/null
     slides=$(cat "$TOP"/slides/[0-9]*.md | awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n }')
     slides=$((slides + $(ls "$TOP"/slides/[0-9]*.md | wc -l)))
     failed=0
@@ -191,7 +191,7 @@ check() {
 @test "print: one landscape page per slide (make handouts)" {
     browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
     command -v pdfinfo >/dev/null || skip "no pdfinfo (apt-get install poppler-utils)"
-    run "$TOP/common/handouts" 01
+    run "$TOP/slides/bin/handouts" 01
     [ "$status" -eq 0 ]
     pdf="$TOP/build/slides/01-blocking.pdf"
     [ "$output" = "handouts: ${pdf#"$TOP"/}" ]
@@ -206,7 +206,7 @@ check() {
   2  error         0   0.250   0.250  http://127.0.0.1:1/  (connect 127.0.0.1:1: Connection refused)
   3  200        1024   0.250   1.000  http://127.0.0.1:40000/slow?delay=0.75
 blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
-    run "$TOP/common/gantt-svg" <<<"$input"
+    run "$TOP/slides/bin/gantt-svg" <<<"$input"
     [ "$status" -eq 0 ]
     [ "$(grep -c '<rect x=' <<<"$output")" -eq 3 ]
     w1=$(grep '<title>1 ' <<<"$output" | sed 's/.* width="\([0-9.]*\)".*/\1/')
@@ -215,7 +215,7 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     grep '<title>2 ' <<<"$output" | grep -q 'fill="#b3261e"'
     [[ $output == *"blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s</text>"* ]]
     [[ $output == *"127.0.0.1:PORT/slow?delay=0.75"* ]]
-    run "$TOP/common/gantt-svg" <<<"no table here"
+    run "$TOP/slides/bin/gantt-svg" <<<"no table here"
     [ "$status" -eq 1 ]
 }
 
@@ -224,7 +224,7 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
     for deck in "$TOP"/slides/[0-9]*.md; do
         while read -r pic; do
             n=$((n + 1))
-            grep -q '^<desc>Drawn by common/gantt-svg from these lines of a real run:$' "$TOP/slides/$pic"
+            grep -q '^<desc>Drawn by slides/bin/gantt-svg from these lines of a real run:$' "$TOP/slides/$pic"
         done < <(grep -A1 '^<!-- timeline: ' "$deck" | grep -o 'img/[A-Za-z0-9._-]*\.svg')
     done
     [ "$n" -ge 8 ]
@@ -247,7 +247,7 @@ blocking: 2 fetched, 1 failed, 2048 bytes in 1.000 s'
 
 @test "viewer: ** around inline code is bold, and no slide shows a literal **" {
     setup_viewer
-    "$TOP/common/present" 02 >/dev/null
+    "$TOP/slides/bin/present" 02 >/dev/null
     run dom "file://$TOP/build/slides/02-threads.html"
     [[ $output == *'<strong>The main thread reads only after <code>pthread_join</code></strong>'* ]]
     not grep -q '\*\*' <<<"$(sed -n '/<div id="stage">/,/<div id="overview">/p' <<<"$output")"
@@ -270,7 +270,7 @@ timeline_deck() {
 
 @test "timelines --missing (make slides) draws a missing picture and leaves a drawn one alone" {
     timeline_deck
-    run "$TOP/common/timelines" --missing "$deck"
+    run "$TOP/slides/bin/timelines" --missing "$deck"
     [ "$status" -eq 0 ]
     [ "$(cat "$BATS_TEST_TMPDIR/decks/img/have.svg")" = old ]
     [ ! -e "$BATS_TEST_TMPDIR/ran.have" ]          # its command did not even run
@@ -281,7 +281,7 @@ timeline_deck() {
 
 @test "timelines (make timelines) redraws every picture from a fresh run" {
     timeline_deck
-    run "$TOP/common/timelines" "$deck"
+    run "$TOP/slides/bin/timelines" "$deck"
     [ "$status" -eq 0 ]
     [ -e "$BATS_TEST_TMPDIR/ran.have" ]
     grep -q '^<svg ' "$BATS_TEST_TMPDIR/decks/img/have.svg"
@@ -291,11 +291,11 @@ timeline_deck() {
 @test "timelines: a marker without a picture, or a command without a table, names deck and line" {
     deck="$BATS_TEST_TMPDIR/01-blocking.md"
     printf '%s\n' '# t' '<!-- timeline: true -->' 'text' '<!-- timeline: echo nothing -->' '![x](img/x.svg)' > "$deck"
-    run --separate-stderr "$TOP/common/timelines" "$deck"
+    run --separate-stderr "$TOP/slides/bin/timelines" "$deck"
     [ "$status" -eq 1 ]
     [ "${stderr_lines[0]}" = "timelines: $deck:2: the marker is not followed by a ![...](img/FILE.svg) line" ]
     [ "${stderr_lines[1]}" = "timelines: $deck:4: echo nothing printed no result table" ]
     [ ! -e "$BATS_TEST_TMPDIR/img/x.svg" ]
-    run "$TOP/common/timelines" --bogus
+    run "$TOP/slides/bin/timelines" --bogus
     [ "$status" -eq 2 ]
 }

@@ -3,7 +3,7 @@
 # exits 1), and the money must add up.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 
 @test "5 runs, each finishing within 3 s with the money intact" {
     for i in 1 2 3 4 5; do

@@ -3,7 +3,7 @@
 # and lose no update. The starter's empty lock fails both in every run.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 KIT_TEST_LIMIT=40   # three runs of a spinning lock, on a busy machine
 
 @test "never two threads inside, no update lost: 3 runs" {

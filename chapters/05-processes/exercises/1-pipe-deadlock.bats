@@ -3,7 +3,7 @@
 # the starter hangs (killed by timeout) past 64 KiB.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 
 @test "10 bytes, 0 bytes, 1 MiB and 5 MiB all arrive; the child exits 0" {
     for bytes in 10 0 1048576 5242880; do

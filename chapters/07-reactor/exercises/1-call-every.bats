@@ -2,7 +2,7 @@
 # Exercise 1 (chapter 07): call_every repeats, cancels from inside and
 # outside, does not drift when the callbacks take time, and frees its memory.
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 KIT_TEST_LIMIT=5   # the program needs half a second
 
 @test "three ticks (self-cancelled), three tocks (cancelled at 0.5 s), then run returns" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Exercise 3 (chapter 07): --total-ms stops the run; finished fetches keep results.
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
 @test "--total-ms 500: the quick page is fetched, the others are stopped at 0.5 s" {

@@ -3,7 +3,7 @@
 # and gets out of the way of one that fires first.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 
 @test "a deferred that fires too late is failed by the timeout, on time" {
     run "$PROGRAM" 1 0.2

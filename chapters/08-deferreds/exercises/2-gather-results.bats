@@ -3,7 +3,7 @@
 # the first failure as soon as it happens.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 
 at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
 

@@ -3,7 +3,7 @@
 # keep a finished program waiting.
 
 load ../../../tests/helpers
-load ../../../common/kit
+load ../../../tests/bin/kit
 
 seconds() { sed -nE "s/^$1.* after ([0-9.]+) s$/\1/p" <<<"$output"; }
 

@@ -1,5 +1,5 @@
 # kit.bash: what exercise checks share, beside tests/helpers.bash.
-#   load ../../../common/kit
+#   load ../../../tests/bin/kit
 
 # no_leak PROGRAM ARGS...: runs PROGRAM under valgrind, which must find no
 # memory error and no leak (output in $output). Skips when valgrind is not

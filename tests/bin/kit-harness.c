@@ -1,4 +1,4 @@
-/* kit-harness.c: linked into every exercise binary by common/run-exercises,
+/* kit-harness.c: linked into every exercise binary by tests/bin/run-exercises,
  * never into a chapter's program. Before main it makes stdout line-buffered
  * (so a program the checker cuts off has shown every line it printed, even
  * one that never flushes) and makes a crash say its signal on stderr.
