@@ -34,6 +34,48 @@ DOCS=$TOP/tests/bin/docs
     done
 }
 
+# prose_words FILE: the words a reader reads as prose, outside fenced blocks
+# (code and output) and HTML comments (the markers); a table's words count,
+# its bars and a heading's # do not.
+prose_words() {
+    awk '
+        /^[[:space:]]*(```|~~~)/ { fence = !fence; next }
+        fence { next }
+        {
+            line = $0; text = ""
+            while (1) {
+                if (comment) { i = index(line, "-->"); if (!i) break; line = substr(line, i + 3); comment = 0 }
+                i = index(line, "<!--"); if (!i) { text = text " " line; break }
+                text = text " " substr(line, 1, i - 1); line = substr(line, i + 4); comment = 1
+            }
+            m = split(text, words, " ")
+            for (j = 1; j <= m; j++) if (words[j] ~ /[[:alnum:]]/) n++
+        }
+        END { print n + 0 }' "$1"
+}
+
+@test "prose_words counts words outside code blocks and comments" {
+    scratch '# A title' 'one two <!-- code: x.c#f() --> three' '```c' 'int not_counted;' '```' \
+        '<!-- a comment' 'over lines --> four' '| a | b |'
+    [ "$(prose_words "$BATS_TEST_TMPDIR/ch/README.md")" -eq 8 ]
+}
+
+@test "a chapter README reads in one sitting: at most 2,000 words of prose" {
+    over=0
+    for readme in "$TOP"/chapters/[0-9][0-9]-*/README.md; do
+        n=$(prose_words "$readme")
+        echo "$n ${readme#"$TOP"/}"
+        [ "$n" -le 2000 ] || { echo "  over 2,000 words of prose"; over=1; }
+    done
+    [ "$over" -eq 0 ]
+}
+
+@test "the top README reads in five minutes: at most 1,200 words of prose" {
+    n=$(prose_words "$TOP/README.md")
+    echo "$n words of prose in README.md"
+    [ "$n" -le 1200 ]
+}
+
 # A chapter folder of our own, so the tests below never touch a real README.
 scratch() {
     mkdir -p "$BATS_TEST_TMPDIR/ch"
