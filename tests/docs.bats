@@ -76,6 +76,57 @@ prose_words() {
     [ "$n" -le 1200 ]
 }
 
+# code_blocks FILE...: every <!-- code: PATH#NAME() --> or
+# <!-- code: PATH#struct NAME --> marker of a README must be followed by a
+# block that is that whole function or struct of PATH (from the repository
+# root), as kit-check reads one: from its first line to its closing brace,
+# without /* slide:... */ and /* end slide */ lines. Prints each mismatch.
+code_blocks() {
+    awk -v top="$TOP" '
+        function extract(path, name,    file, line, inside, out, isstruct, marker) {
+            file = top "/" path; out = ""; found = 0
+            marker = "^[ \t]*/\\* (slide:[A-Za-z0-9_-]+|end slide) \\*/[ \t]*$"
+            isstruct = name ~ /^struct /
+            sub(/^struct /, "", name); sub(/\(\)$/, "", name)
+            while ((getline line < file) > 0) {
+                if (!inside && isstruct && line ~ ("^struct " name " \\{[ \t]*$")) inside = 1
+                if (!inside && !isstruct && line ~ /^[A-Za-z]/ && line ~ ("[ *]" name "\\(") && line !~ /;[ \t]*$/) inside = 1
+                if (inside && line !~ marker) out = out line "\n"
+                if (inside && line ~ (isstruct ? "^};" : "^}")) { found = 1; break }
+            }
+            close(file)
+            return out
+        }
+        FNR == 1 { state = "" }
+        state == "fence" {
+            if ($0 !~ /^```/) { print FILENAME ":" mline ": the marker is not followed by a block"; state = "" }
+            else { state = "in"; block = ""; next }
+        }
+        state == "in" {
+            if ($0 !~ /^```[ \t]*$/) { block = block $0 "\n"; next }
+            if (!found) print FILENAME ":" mline ": " what ": no such function or struct"
+            else if (block != want) print FILENAME ":" mline ": " what ": the block is not the code"
+            state = ""; next
+        }
+        /^<!-- code: [^ #]+#(struct [A-Za-z0-9_]+|[A-Za-z0-9_]+\(\)) -->[ \t]*$/ {
+            what = $0; sub(/^<!-- code: /, "", what); sub(/ -->[ \t]*$/, "", what)
+            path = what; sub(/#.*/, "", path); name = what; sub(/^[^#]*#/, "", name)
+            want = extract(path, name); mline = FNR; state = "fence"
+        }' "$@"
+}
+
+@test "a README's code marker is followed by that whole function or struct, exactly" {
+    run code_blocks "$TOP/README.md" "$TOP"/chapters/[0-9][0-9]-*/README.md
+    echo "$output"
+    [ -z "$output" ]
+    # And it can fail: a block that is not the code, and a name not there.
+    scratch '<!-- code: common/fetch.c#fetch_blocking() -->' '```c' 'int fetch_blocking(void);' '```' \
+        '<!-- code: common/fetch.c#no_such_function() -->' '```c' '```'
+    run code_blocks "$BATS_TEST_TMPDIR/ch/README.md"
+    [[ ${lines[0]} == *"README.md:1: common/fetch.c#fetch_blocking(): the block is not the code" ]]
+    [[ ${lines[1]} == *"README.md:5: common/fetch.c#no_such_function(): no such function or struct" ]]
+}
+
 # A chapter folder of our own, so the tests below never touch a real README.
 scratch() {
     mkdir -p "$BATS_TEST_TMPDIR/ch"
