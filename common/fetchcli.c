@@ -166,13 +166,12 @@ static int model_option(struct parser *p, const struct fetchcli_option *o, const
     return FETCHCLI_RUN;
 }
 
-/* The "--name" of getopt_long's code c (each name in p->longs points 2
- * characters into one), or NULL. */
+/* The name (without "--") of getopt_long's code c, or NULL. */
 static const char *option_name(const struct parser *p, int c)
 {
     for (int i = 0; c != 0 && p->longs[i].name; i++)
         if (p->longs[i].val == c)
-            return p->longs[i].name - 2;
+            return p->longs[i].name;
     return NULL;
 }
 
@@ -187,9 +186,9 @@ static int handle_option(struct parser *p, int c, const char *arg)
         return 0;
     }
     if (c == ':' || (c != '?' && optarg && optarg[0] == '\0'))
-        return usage_error(p, "option '%s' needs a value", name);
+        return usage_error(p, "option '--%s' needs a value", name);
     if (c == '?' && name)
-        return usage_error(p, "option '%s' takes no value", name);
+        return usage_error(p, "option '--%s' takes no value", name);
     if (c == '?' && optopt)
         return usage_error(p, "unknown option '-%c'", optopt);
     if (c == '?')
@@ -289,10 +288,10 @@ static struct option *long_options(const struct fetchcli_option *options, int n)
 
     if (longs == NULL)
         return NULL;
-    longs[0] = (struct option){ "--timeout" + 2, required_argument, NULL, TIMEOUT };
-    longs[1] = (struct option){ "--timeline" + 2, no_argument, NULL, TIMELINE };
-    longs[2] = (struct option){ "--save" + 2, required_argument, NULL, SAVE };
-    longs[3] = (struct option){ "--help" + 2, no_argument, NULL, 'h' };
+    longs[0] = (struct option){ "timeout", required_argument, NULL, TIMEOUT };
+    longs[1] = (struct option){ "timeline", no_argument, NULL, TIMELINE };
+    longs[2] = (struct option){ "save", required_argument, NULL, SAVE };
+    longs[3] = (struct option){ "help", no_argument, NULL, 'h' };
     for (int k = 0; k < n; k++)
         longs[4 + k] = (struct option){ options[k].name + 2,
             metavar(&options[k])[0] ? required_argument : no_argument, NULL, MODEL + k };
