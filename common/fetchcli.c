@@ -311,6 +311,7 @@ int fetchcli_parse(struct fetch_job *job, int argc, char **argv, const char *mod
     memset(job, 0, sizeof *job);
     job->model = model;
     job->timeout = FETCHCLI_DEFAULT_TIMEOUT;
+    sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, NULL);   /* a peer that closes early: EPIPE */
     p.longs = long_options(options, n_options);
     int rc = p.longs ? read_arguments(&p, argc, argv) : out_of_memory(&p);
