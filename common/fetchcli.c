@@ -260,6 +260,12 @@ static int read_stdin(struct parser *p)
     return rc;
 }
 
+/* A URL, or "-": those on standard input. */
+static int operand(struct parser *p, const char *arg)
+{
+    return strcmp(arg, "-") == 0 ? read_stdin(p) : add_url(p, arg);
+}
+
 /* Handles the options and adds the URLs, in order: the leading '-' of
  * "-:h" makes getopt_long hand each URL over as code 1. */
 static int read_arguments(struct parser *p, int argc, char **argv)
@@ -269,10 +275,9 @@ static int read_arguments(struct parser *p, int argc, char **argv)
     opterr = 0;   /* the messages are ours */
     optind = 0;   /* start afresh, should a program parse twice */
     while (rc == FETCHCLI_RUN && (c = getopt_long(argc, argv, "-:h", p->longs, NULL)) != -1)
-        rc = c != 1 ? handle_option(p, c, argv[optind - 1])
-             : strcmp(optarg, "-") == 0 ? read_stdin(p) : add_url(p, optarg);
+        rc = c == 1 ? operand(p, optarg) : handle_option(p, c, argv[optind - 1]);
     while (rc == FETCHCLI_RUN && optind < argc)   /* those after "--" */
-        rc = add_url(p, argv[optind++]);
+        rc = operand(p, argv[optind++]);
     if (rc == FETCHCLI_RUN && p->job->n == 0)
         return usage_error(p, "no URLs given");
     for (int k = 0; rc == FETCHCLI_RUN && k < p->n_options; k++)

@@ -149,6 +149,8 @@ usage_error() {
     [ "${stderr_lines[0]}" = "clicheck: no URLs on standard input" ]
     usage_error - - < <(echo http://a/)
     [ "${stderr_lines[0]}" = "clicheck: '-' (read URLs from standard input) given twice" ]
+    usage_error - -- - < <(echo http://a/)
+    [ "${stderr_lines[0]}" = "clicheck: '-' (read URLs from standard input) given twice" ]
 }
 
 @test "'--' ends the options" {
@@ -157,6 +159,9 @@ usage_error() {
     [ "${lines[2]}" = "  1  200           8   0.000   0.100  --timeline" ]
     [ "${lines[3]}" = "  2  200           8   0.100   0.200  -weird" ]
     [ "${lines[4]}" = "  3  200           8   0.200   0.300  http://a/" ]
+    # "-" after "--" still means standard input
+    run -0 "$CLICHECK" -- -weird - < <(echo http://in/)
+    [ "${lines[3]}" = "  2  200           8   0.100   0.200  http://in/" ]
     # options may also follow URLs, until "--"
     run -0 "$CLICHECK" http://a/ --timeout 1
     [[ ${lines[0]} == *" timeout=1 "* ]]
