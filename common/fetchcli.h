@@ -32,8 +32,10 @@ struct fetchcli_option {
 /* Two options fetchcli gives their meaning to, for the fetchers that list
  * them among their options:
  *   --backend NAME  the reactor's backend (select, poll or epoll), checked
- *                   here; default $WAITLESS_BACKEND, else select. It lands
- *                   in job->backend, for reactor_new_backend.
+ *                   here against reactor.h's names (no reactor is made, so
+ *                   a fetcher without one links none); default
+ *                   $WAITLESS_BACKEND, else select. It lands in
+ *                   job->backend, for reactor_new_backend.
  *   --trace         one stderr line per wait, wake and connection step
  *                   (common/trace.h), timed from job->t0. */
 #define FETCHCLI_BACKEND { "--backend", "NAME", NULL, NULL, 0, 0, NULL }

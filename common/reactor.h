@@ -54,7 +54,16 @@ struct reactor;
 typedef void handler_fn(struct reactor *r, int fd, int events, void *arg);
 typedef void timer_fn(struct reactor *r, void *arg);
 
-#define REACTOR_BACKENDS "select, poll or epoll"   /* for messages */
+/* The names reactor_new_backend takes, for messages and for a check that
+ * needs no reactor (fetchcli): a program that only parses its options
+ * links no backend. */
+#ifdef __linux__
+#define REACTOR_BACKENDS "select, poll or epoll"
+#define REACTOR_BACKEND_NAMES "select", "poll", "epoll"
+#else
+#define REACTOR_BACKENDS "select or poll"
+#define REACTOR_BACKEND_NAMES "select", "poll"
+#endif
 
 /* NULL with errno set on failure. The backend is $WAITLESS_BACKEND. */
 struct reactor *reactor_new(void);

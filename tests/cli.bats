@@ -25,7 +25,7 @@ usage_error() {
     for opt in --help -h; do
         run -0 --separate-stderr "$CLICHECK" "$opt" http://ignored/
         [ "$stderr" = "" ]
-        [[ ${lines[0]} == "Usage: clicheck [--timeout S] [--timeline] [--save DIR]"* ]]
+        [ "${lines[0]}" = "Usage: clicheck [OPTION]... URL... | -" ]
         [[ $output == *"A fake fetcher that tests the shared command line."* ]]
         [[ $output == *"  --timeout S      give up on a fetch after S seconds (default 10)"* ]]
         [[ $output == *"  --workers N      worker threads (default 5)"* ]]
@@ -42,8 +42,15 @@ usage_error() {
     [ "${stderr_lines[0]}" = "clicheck: unknown option '--frobnicate'" ]
     usage_error -x http://a/
     [ "${stderr_lines[0]}" = "clicheck: unknown option '-x'" ]
+    usage_error -xh http://a/
+    [ "${stderr_lines[0]}" = "clicheck: unknown option '-x'" ]
     usage_error --timeline=yes http://a/
     [ "${stderr_lines[0]}" = "clicheck: option '--timeline' takes no value" ]
+    # getopt_long takes an unambiguous prefix; --time could be two options
+    usage_error --time 3 http://a/
+    [ "${stderr_lines[0]}" = "clicheck: unknown option '--time'" ]
+    run -0 "$CLICHECK" --work 7 --timeo 2 http://a/
+    [ "${lines[0]}" = "options: workers=7 backend=none timeout=2 timeline=0 save=-" ]
 }
 
 @test "--timeout: a number of seconds in (0, 3600], both spellings" {
@@ -142,6 +149,8 @@ usage_error() {
     [ "${stderr_lines[0]}" = "clicheck: no URLs on standard input" ]
     usage_error - - < <(echo http://a/)
     [ "${stderr_lines[0]}" = "clicheck: '-' (read URLs from standard input) given twice" ]
+    usage_error - -- - < <(echo http://a/)
+    [ "${stderr_lines[0]}" = "clicheck: '-' (read URLs from standard input) given twice" ]
 }
 
 @test "'--' ends the options" {
@@ -150,6 +159,9 @@ usage_error() {
     [ "${lines[2]}" = "  1  200           8   0.000   0.100  --timeline" ]
     [ "${lines[3]}" = "  2  200           8   0.100   0.200  -weird" ]
     [ "${lines[4]}" = "  3  200           8   0.200   0.300  http://a/" ]
+    # "-" after "--" still means standard input
+    run -0 "$CLICHECK" -- -weird - < <(echo http://in/)
+    [ "${lines[3]}" = "  2  200           8   0.100   0.200  http://in/" ]
     # options may also follow URLs, until "--"
     run -0 "$CLICHECK" http://a/ --timeout 1
     [[ ${lines[0]} == *" timeout=1 "* ]]
@@ -214,4 +226,18 @@ usage_error() {
     [ "$(grep -cE '^ *[0-9]+ \| *#+ *\| 0\.10 s \.\.[a-z/]*number/[0-9]+$' <<<"$output")" -eq 1000 ]
     [ "$(grep -F '|' <<<"$output" | grep -cE '^.{81,}')" -eq 0 ]
     [ "$(grep -F '|' <<<"$output" | grep -cE '^.{80}$')" -eq 1000 ]
+}
+
+@test "--backend is checked without a reactor: chapter 01's fetcher links none" {
+    local blocking="$TOP/chapters/01-blocking/fetch" reactor="$TOP/chapters/07-reactor/fetch"
+    [ -x "$blocking" ] && [ -x "$reactor" ] || { echo "build them first: make" >&2; false; }
+    command -v nm >/dev/null || skip "no nm"
+    run -0 nm "$reactor"                      # nm sees the reactor where there is one
+    [[ $output == *" T reactor_new_backend"* ]]
+    run -0 nm "$blocking"
+    [[ $output == *" T fetchcli_parse"* ]]
+    [ "$(grep -c ' reactor_' <<<"$output")" -eq 0 ]
+    # and a reactor fetcher still refuses an unknown backend
+    run -2 --separate-stderr "$reactor" --backend kqueue http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "fetch: --backend must be select, poll or epoll, not 'kqueue'" ]
 }

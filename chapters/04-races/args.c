@@ -1,8 +1,11 @@
-/* args: the tiny command line shared by counter, table and deadlock.
- * Every value is checked whole ("4x" and "" are errors, not 4 and 0).
- * Left out: "--name=value", option bundles; see common/fetchcli for those.
+/* args: the tiny command line shared by counter, table and deadlock,
+ * parsed by getopt_long ("--threads 4" or "--threads=4"). Every value is
+ * checked whole ("4x" and "" are errors, not 4 and 0).
+ * Left out: short options but -h, arguments that are not options.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +52,55 @@ static int parse_word(const char *text, const char *const *words, int *out)
     return -1;
 }
 
-/* Stores value into option o: 0, or 2 after printing why it is wrong. */
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    return 2;
+}
+
+/* Stores value into option o: ARGS_RUN, or 2 after saying why it is wrong. */
 static int set_option(const char *prog, const struct args_option *o, const char *value)
 {
     if (o->number && parse_number(value, o->min, o->max, o->number) == 0)
-        return 0;
+        return ARGS_RUN;
     if (o->choice && parse_word(value, o->words, o->choice) == 0)
-        return 0;
+        return ARGS_RUN;
     if (o->number)
-        fprintf(stderr, "%s: %s must be a number from %d to %d, not '%s'\n",
-                prog, o->name, o->min, o->max, value);
-    else
-        fprintf(stderr, "%s: %s: no such choice '%s'\n", prog, o->name, value);
-    return 2;
+        return usage_error(prog, "%s must be a number from %d to %d, not '%s'",
+                           o->name, o->min, o->max, value);
+    return usage_error(prog, "%s: no such choice '%s'", o->name, value);
+}
+
+/* Runs getopt_long over argv with longs, the table for options (option k
+ * has the code k, --help 'h'). */
+static int parse(const char *prog, int argc, char **argv, const char *about,
+                 const struct args_option *options, int n_options, const struct option *longs)
+{
+    int c, rc = ARGS_RUN;
+
+    opterr = 0;   /* the messages are ours */
+    while (rc == ARGS_RUN && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (c == 'h') {
+            print_help(prog, about, options, n_options);
+            return 0;
+        }
+        if (c == ':')
+            return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+        if (c == '?')   /* -x (in optopt) or --name (the argument read last) */
+            return optopt ? usage_error(prog, "unknown option '-%c'", optopt)
+                          : usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+        rc = set_option(prog, &options[c], optarg);
+    }
+    if (rc == ARGS_RUN && optind < argc)
+        return usage_error(prog, "unexpected argument '%s'", argv[optind]);
+    return rc;
 }
 
 int args_parse(int argc, char **argv, const char *about,
@@ -69,25 +108,16 @@ int args_parse(int argc, char **argv, const char *about,
 {
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     const char *prog = slash ? slash + 1 : argc > 0 ? argv[0] : "demo";
+    struct option *longs = calloc((size_t)n_options + 2, sizeof *longs);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_help(prog, about, options, n_options);
-            return 0;
-        }
-        int k = 0;
-        while (k < n_options && strcmp(argv[i], options[k].name) != 0)
-            k++;
-        if (k == n_options) {
-            fprintf(stderr, "%s: unknown argument '%s'\nTry '%s --help'.\n", prog, argv[i], prog);
-            return 2;
-        }
-        if (i + 1 == argc) {
-            fprintf(stderr, "%s: option '%s' needs a value\n", prog, argv[i]);
-            return 2;
-        }
-        if (set_option(prog, &options[k], argv[++i]) != 0)
-            return 2;
+    if (longs == NULL) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 2;
     }
-    return ARGS_RUN;
+    for (int k = 0; k < n_options; k++)   /* "--threads": "threads" */
+        longs[k] = (struct option){ options[k].name + 2, required_argument, NULL, k };
+    longs[n_options] = (struct option){ "help", no_argument, NULL, 'h' };
+    int rc = parse(prog, argc, argv, about, options, n_options, longs);
+    free(longs);
+    return rc;
 }

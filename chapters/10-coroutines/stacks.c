@@ -3,6 +3,8 @@
  * of them parked, and the time a switch takes.
  * Left out: anything but Linux's /proc/self/status.
  */
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +55,76 @@ static void yielder(void *arg)
         co_sleep(0);
 }
 
+static int usage(FILE *out, int status)
+{
+    fprintf(out, "usage: stacks [COUNT [STACK_KIB [USE_KIB]]]\n"
+                 "Park COUNT coroutines (1 to 100000, default 1000) with STACK_KIB stacks\n"
+                 "(16 to 65536, default 64) that each use USE_KIB of it (at most\n"
+                 "STACK_KIB - 8, default 0); print the memory they take and the time a\n"
+                 "switch takes.\n");
+    return status;
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("stacks: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'stacks --help'.\n", stderr);
+    return 2;
+}
+
+/* Operand i (from 0, after the options) into *out, if it is there: -1 to
+ * go on, else 2 after saying it is not a number from min to max. */
+static int operand(int argc, char **argv, int i, const char *name, long min, long max,
+                   long *out)
+{
+    const char *text = optind + i < argc ? argv[optind + i] : NULL;
+    char *end;
+
+    if (text == NULL)
+        return -1;
+    *out = strtol(text, &end, 10);
+    if (*text != '\0' && *end == '\0' && *out >= min && *out <= max)
+        return -1;
+    return usage_error("%s must be a number from %ld to %ld, not '%s'", name, min, max, text);
+}
+
+/* -1 to go on, else the exit code (0 after --help, 2 after a usage error). */
+static int parse_options(int argc, char **argv, long *count, long *stack_kib, long *use_kib)
+{
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+
+    opterr = 0;   /* the messages are ours */
+    int c = getopt_long(argc, argv, "h", longs, NULL);
+    if (c == 'h')
+        return usage(stdout, 0);
+    if (c != -1)   /* '?': -x (in optopt) or --name (the argument read last) */
+        return optopt ? usage_error("unknown option '-%c'", optopt)
+                      : usage_error("unknown option '%s'", argv[optind - 1]);
+    if (argc - optind > 3)
+        return usage_error("at most 3 numbers, not also '%s'", argv[optind + 3]);
+    int rc = operand(argc, argv, 0, "COUNT", 1, 100000, count);
+    if (rc < 0)
+        rc = operand(argc, argv, 1, "STACK_KIB", 16, 65536, stack_kib);
+    if (rc < 0)   /* its range depends on STACK_KIB */
+        rc = operand(argc, argv, 2, "USE_KIB", 0, *stack_kib - 8, use_kib);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    long count = argc > 1 ? strtol(argv[1], NULL, 10) : 1000;
-    long stack_kib = argc > 2 ? strtol(argv[2], NULL, 10) : 64;
-    long use_kib = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
-    if (argc > 4 || count < 1 || count > 100000 || stack_kib < 16 || stack_kib > 65536
-        || use_kib < 0 || use_kib > stack_kib - 8) {
-        fprintf(stderr, "usage: stacks [COUNT [STACK_KIB [USE_KIB]]]   (default 1000 64 0;\n"
-                        "       USE_KIB at most STACK_KIB - 8)\n");
-        return argc > 1 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
-    }
+    long count = 1000, stack_kib = 64, use_kib = 0;
+    int rc = parse_options(argc, argv, &count, &stack_kib, &use_kib);
+    if (rc >= 0)
+        return rc;
     struct reactor *r = reactor_new();
     if (r == NULL) {
         perror("stacks: reactor_new");

@@ -7,8 +7,10 @@
  * Left out: kernel memory (socket buffers, page tables, task structs).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,27 +182,83 @@ static int run_processes(int n)
     return done == n ? 0 : 1;
 }
 
+static int usage(FILE *out, int status)
+{
+    fprintf(out, "usage: blockers --threads N | --processes N URL\n"
+                 "N blocking fetches of URL, one per thread or per process; once all\n"
+                 "are blocked in read, print the memory they take. Use a slow URL.\n"
+                 "  --threads N     N threads, 1 to 20000\n"
+                 "  --processes N   N child processes, 1 to 20000\n");
+    return status;
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("blockers: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'blockers --help'.\n", stderr);
+    return 2;
+}
+
+/* -1 to go on, else the exit code (0 after --help, 2 after a usage error).
+ * Sets *n and *processes (0: threads), and parses the URL into target. */
+static int parse_options(int argc, char **argv, long *n, int *processes)
+{
+    static const struct option longs[] = {
+        { "threads", required_argument, NULL, 't' },
+        { "processes", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    char err[URL_ERR_LEN], *end;
+    int c;
+
+    opterr = 0;   /* the messages are ours */
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            return usage(stdout, 0);
+        case 't':
+        case 'p':
+            *processes = c == 'p';
+            *n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || *n < 1 || *n > 20000)
+                return usage_error("--%s must be a number from 1 to 20000, not '%s'",
+                                   *processes ? "processes" : "threads", optarg);
+            break;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:   /* '?': -x (in optopt) or --name (the argument read last) */
+            return optopt ? usage_error("unknown option '-%c'", optopt)
+                          : usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (*n == 0)
+        return usage_error("--threads N or --processes N is needed");
+    if (optind + 1 < argc)
+        return usage_error("one URL only, not also '%s'", argv[optind + 1]);
+    if (optind == argc)
+        return usage_error("a URL is needed");
+    if (url_parse(argv[optind], &target, err, sizeof err) < 0)
+        return usage_error("%s: %s", argv[optind], err);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    char err[URL_ERR_LEN], *end;
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: blockers --threads|--processes N URL\n"
-               "N blocking fetches of URL, one per thread or per process; once all\n"
-               "are blocked in read, print the memory they take. Use a slow URL.\n");
-        return 0;
-    }
-    long n = argc == 4 ? strtol(argv[2], &end, 10) : 0;
-    if (argc != 4 || (strcmp(argv[1], "--threads") && strcmp(argv[1], "--processes"))
-        || *argv[2] == '\0' || *end != '\0' || n < 1 || n > 20000) {
-        fprintf(stderr, "usage: blockers --threads|--processes N URL (N from 1 to 20000)\n");
-        return 2;
-    }
-    if (url_parse(argv[3], &target, err, sizeof err) < 0) {
-        fprintf(stderr, "blockers: %s: %s\n", argv[3], err);
-        return 2;
-    }
+    long n = 0;
+    int processes = 0;
+    int rc = parse_options(argc, argv, &n, &processes);
+
+    if (rc >= 0)
+        return rc;
     signal(SIGPIPE, SIG_IGN);
     if (net_raise_fd_limit() < n + 10)
         fprintf(stderr, "blockers: the open-file limit (ulimit -Hn) is below %ld\n", n + 10);
-    return argv[1][2] == 't' ? run_threads((int)n) : run_processes((int)n);
+    return processes ? run_processes((int)n) : run_threads((int)n);
 }

@@ -8,7 +8,9 @@
  * naming every address in a failure (the last one's error is counted).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,45 +232,62 @@ static int usage(FILE *out, int status)
     return status;
 }
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+
     fputs("flood: ", stderr);
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputs("\nTry 'flood --help'.\n", stderr);
     return 2;
 }
 
+/* -1 to go on, else the exit code (0 after --help, 2 after a usage error). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        char *end;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+    static const struct option longs[] = {
+        { "backend", required_argument, NULL, 'b' },
+        { "connections", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    char *end;
+    int c;
+
+    opterr = 0;   /* the messages are ours */
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             return usage(stdout, 0);
-        if (a[0] != '-' && o->url != NULL)
-            return usage_error("one URL only, not also '%s'", a);
-        if (a[0] != '-') {
-            o->url = a;
-            continue;
-        }
-        if (strcmp(a, "--backend") && strcmp(a, "--connections") && strcmp(a, "--timeout"))
-            return usage_error("unknown option '%s'", a);
-        if (i + 1 == argc)
-            return usage_error("%s needs a value", a);
-        const char *v = argv[++i];
-        if (strcmp(a, "--backend") == 0)
-            o->backend = v;
-        else if (strcmp(a, "--connections") == 0) {
-            o->connections = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || o->connections < 1 || o->connections > 1000000)
-                return usage_error("--connections must be a number from 1 to 1000000, not '%s'", v);
-        } else {
-            o->timeout = strtod(v, &end);
-            if (*v == '\0' || *end != '\0' || !(o->timeout > 0 && o->timeout <= 3600))
-                return usage_error("--timeout must be seconds in (0, 3600], not '%s'", v);
+        case 'b':
+            o->backend = optarg;
+            break;
+        case 'c':
+            o->connections = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || o->connections < 1 || o->connections > 1000000)
+                return usage_error("--connections must be a number from 1 to 1000000, not '%s'",
+                                   optarg);
+            break;
+        case 't':
+            o->timeout = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || !(o->timeout > 0 && o->timeout <= 3600))
+                return usage_error("--timeout must be seconds in (0, 3600], not '%s'", optarg);
+            break;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:   /* '?': -x (in optopt) or --name (the argument read last) */
+            return optopt ? usage_error("unknown option '-%c'", optopt)
+                          : usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    return o->url ? -1 : usage_error("%s", "a URL is needed");
+    if (optind + 1 < argc)
+        return usage_error("one URL only, not also '%s'", argv[optind + 1]);
+    o->url = argv[optind];   /* NULL when there is none */
+    return o->url ? -1 : usage_error("a URL is needed");
 }
 
 static double cpu_seconds(const struct timeval *tv)

@@ -7,7 +7,9 @@
 #define _GNU_SOURCE   /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,14 +354,58 @@ static void check_big_fd(void)
     reactor_free(r);
 }
 
+static int usage(FILE *out, int status)
+{
+    fprintf(out, "usage: paritycheck select|poll|epoll\n"
+                 "Check the reactor's rules on one backend: a line per rule, exit 1 if any fails.\n");
+    return status;
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("paritycheck: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'paritycheck --help'.\n", stderr);
+    return 2;
+}
+
+/* -1 to go on, else the exit code (0 after --help, 2 after a usage error). */
+static int parse_options(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    opterr = 0;   /* the messages are ours */
+    c = getopt_long(argc, argv, "h", longs, NULL);
+    if (c == 'h')
+        return usage(stdout, 0);
+    if (c != -1)   /* '?': -x (in optopt) or --name (the argument read last) */
+        return optopt ? usage_error("unknown option '-%c'", optopt)
+                      : usage_error("unknown option '%s'", argv[optind - 1]);
+    if (optind + 1 != argc)
+        return usage_error("one backend is needed: " REACTOR_BACKENDS);
+    backend = argv[optind];
+    struct reactor *r = reactor_new_backend(backend);
+    if (r == NULL && errno == EINVAL)
+        return usage_error("the backend must be " REACTOR_BACKENDS ", not '%s'", backend);
+    reactor_free(r);   /* any other error: fresh() says so */
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(argc == 2 ? stdout : stderr, "usage: paritycheck select|poll|epoll\n");
-        return argc == 2 ? 0 : 2;
-    }
-    backend = argv[1];
-    reactor_free(fresh());   /* an unknown name exits 2 here */
+    int rc = parse_options(argc, argv);
+
+    if (rc >= 0)
+        return rc;
     check_timer_order();
     check_cancel();
     check_stop();

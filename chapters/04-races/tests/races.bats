@@ -137,7 +137,8 @@ if [ "$FLAVOR" = tsan ]; then INCREMENTS=300000; else INCREMENTS=10000000; fi
         [[ $output == *"--fix"* ]]
         run --separate-stderr "$CH/$p" --bogus
         [ "$status" -eq 2 ]
-        [[ $stderr == *"unknown argument '--bogus'"* ]]
+        [[ $stderr == *"unknown option '--bogus'"* ]]
+        [[ $stderr == *"Try '$p --help'."* ]]
         run --separate-stderr "$CH/$p" --fix
         [ "$status" -eq 2 ]
         [[ $stderr == *"option '--fix' needs a value"* ]]
@@ -150,4 +151,7 @@ if [ "$FLAVOR" = tsan ]; then INCREMENTS=300000; else INCREMENTS=10000000; fi
     [[ $stderr == *"--threads must be a number from 1 to 64, not '0'"* ]]
     run --separate-stderr "$CH/table" --stores 12x
     [ "$status" -eq 2 ]
+    run -2 --separate-stderr "$CH/counter" --threads=2 stray
+    [ "${stderr_lines[0]}" = "counter: unexpected argument 'stray'" ]
+    run -0 "$CH/counter" --threads=2 --increments=10
 }

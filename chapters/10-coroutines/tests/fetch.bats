@@ -74,8 +74,13 @@ teardown() { stop_servers; }
     [ "$status" -eq 0 ]
     big=$(sed -nE 's/.*: ([0-9.]+) KiB per coroutine/\1/p' <<<"$output")
     check "$big > $small + 30"
-    run "$STACKS" 10 64 60
-    [ "$status" -eq 2 ]
+    run -2 --separate-stderr "$STACKS" 10 64 60
+    [ "${stderr_lines[0]}" = "stacks: USE_KIB must be a number from 0 to 56, not '60'" ]
+    [ "${stderr_lines[1]}" = "Try 'stacks --help'." ]
+    run -2 --separate-stderr "$STACKS" 5x
+    [ "${stderr_lines[0]}" = "stacks: COUNT must be a number from 1 to 100000, not '5x'" ]
+    run -0 "$STACKS" --help
+    [ "${lines[0]}" = "usage: stacks [COUNT [STACK_KIB [USE_KIB]]]" ]
 }
 
 @test "when reactor_run fails, parked and unstarted coroutines fail with it; exit 1" {

@@ -89,6 +89,13 @@ need_fds() {
     run "$FLOOD"
     [ "$status" -eq 2 ]
     [[ $output == *"a URL is needed"* ]]
+    run -2 --separate-stderr "$FLOOD" --timeout=never http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "flood: --timeout must be seconds in (0, 3600], not 'never'" ]
+    [ "${stderr_lines[1]}" = "Try 'flood --help'." ]
+    run -2 --separate-stderr "$FLOOD" http://127.0.0.1:1/ --connections
+    [ "${stderr_lines[0]}" = "flood: option '--connections' needs a value" ]
+    run -2 --separate-stderr "$FLOOD" -x http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "flood: unknown option '-x'" ]
     run "$FLOOD" htp://x/
     [ "$status" -eq 2 ]
     run "$FLOOD" --help
@@ -119,6 +126,26 @@ need_fds() {
     [ "${lines[1]}" = "processes: 20 of 20 answered" ]
     run "$CH/blockers" --threads 0 "$SLOW/"
     [ "$status" -eq 2 ]
+}
+
+@test "blockers and paritycheck: --help 0, usage errors 2 and named" {
+    run -0 "$CH/blockers" --help
+    [[ ${lines[0]} == "usage: blockers --threads N | --processes N URL" ]]
+    run -2 --separate-stderr "$CH/blockers" --processes=x http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "blockers: --processes must be a number from 1 to 20000, not 'x'" ]
+    [ "${stderr_lines[1]}" = "Try 'blockers --help'." ]
+    run -2 --separate-stderr "$CH/blockers" http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "blockers: --threads N or --processes N is needed" ]
+    run -2 --separate-stderr "$CH/blockers" --threads 2 htp://x/
+    [[ ${stderr_lines[0]} == "blockers: htp://x/: "* ]]
+    run -2 --separate-stderr "$CH/blockers" --threads 2 --bogus http://127.0.0.1:1/
+    [ "${stderr_lines[0]}" = "blockers: unknown option '--bogus'" ]
+    run -0 "$CH/paritycheck" -h
+    [ "${lines[0]}" = "usage: paritycheck select|poll|epoll" ]
+    run -2 --separate-stderr "$CH/paritycheck" kqueue
+    [ "${stderr_lines[0]}" = "paritycheck: the backend must be select, poll or epoll, not 'kqueue'" ]
+    run -2 --separate-stderr "$CH/paritycheck"
+    [ "${stderr_lines[1]}" = "Try 'paritycheck --help'." ]
 }
 
 @test "make scaling's script prints one row per backend and size" {

@@ -6,7 +6,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,11 +203,71 @@ static int run(char **argv, double interval, struct rusage *usage, struct peaks 
     }
 }
 
-/* kit: measure.c#usage_error() */
-static int usage_error(const char *what)
+/* kit: measure.c#usage() */
+static int usage(FILE *out, int status)
 {
-    fprintf(stderr, "measure: %s\nTry 'measure --help'.\n", what);
+    fprintf(out, "usage: measure [--output FILE] [--interval S] [--] COMMAND [ARG...]\n"
+                 "Runs COMMAND and prints, to stderr or FILE, one line:\n"
+                 "  measure: wall=S user=S sys=S peak_rss_kib=N peak_threads=N "
+                 "peak_processes=N exit=N\n"
+                 "peak_* are sums over the command's process tree, sampled every S\n"
+                 "seconds (default 0.005); peak_rss_kib is at least wait4's ru_maxrss.\n"
+                 "Exits with the command's status.\n");
+    return status;
+}
+/* end kit */
+
+__attribute__((format(printf, 1, 2)))
+/* kit: measure.c#usage_error() */
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("measure: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'measure --help'.\n", stderr);
     return 2;
+}
+/* end kit */
+
+/* -1 to go on (the command at argv[optind]), else the exit code (0 after
+ * --help, 2 after a usage error). The leading '+' stops at the command,
+ * so its own options stay its own. */
+/* kit: measure.c#parse_options() */
+static int parse_options(int argc, char **argv, const char **output, double *interval)
+{
+    static const struct option longs[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "interval", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    char *end;
+    int c;
+
+    opterr = 0;   /* the messages are ours */
+    while ((c = getopt_long(argc, argv, "+:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            return usage(stdout, 0);
+        case 'o':
+            *output = optarg;
+            break;
+        case 'i':
+            *interval = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || !(*interval >= 0.001 && *interval <= 1))
+                return usage_error("--interval must be seconds in [0.001, 1], not '%s'", optarg);
+            break;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:   /* '?': -x (in optopt) or --name (the argument read last) */
+            return optopt ? usage_error("unknown option '-%c'", optopt)
+                          : usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return optind < argc ? -1 : usage_error("no command given after --");
 }
 /* end kit */
 
@@ -214,30 +276,9 @@ int main(int argc, char **argv)
 {
     const char *output = NULL;
     double interval = 0.005;
-    int i = 1;
-    for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
-        char *end;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: measure [--output FILE] [--interval S] -- COMMAND [ARG...]\n"
-                   "Runs COMMAND and prints, to stderr or FILE, one line:\n"
-                   "  measure: wall=S user=S sys=S peak_rss_kib=N peak_threads=N "
-                   "peak_processes=N exit=N\n"
-                   "peak_* are sums over the command's process tree, sampled every S\n"
-                   "seconds (default 0.005); peak_rss_kib is at least wait4's ru_maxrss.\n"
-                   "Exits with the command's status.\n");
-            return 0;
-        }
-        if (i + 1 >= argc)
-            return usage_error("options need a value, and the command follows --");
-        if (strcmp(argv[i], "--output") == 0)
-            output = argv[i + 1];
-        else if (strcmp(argv[i], "--interval") != 0
-                 || (interval = strtod(argv[i + 1], &end), *end != '\0')
-                 || !(interval >= 0.001 && interval <= 1))
-            return usage_error("unknown option, or --interval not in [0.001, 1]");
-    }
-    if (i + 1 >= argc)
-        return usage_error("no command given after --");
+    int rc = parse_options(argc, argv, &output, &interval);
+    if (rc >= 0)
+        return rc;
     struct sigaction sa = { .sa_handler = forward_signal }, child = { .sa_handler = on_child };
     sigemptyset(&sa.sa_mask);
     sigemptyset(&child.sa_mask);
@@ -255,10 +296,10 @@ int main(int argc, char **argv)
     struct rusage usage = { 0 };
     struct peaks peaks = { 0 };
     double start = timeline_now();
-    int status = run(argv + i + 1, interval, &usage, &peaks);
+    int status = run(argv + optind, interval, &usage, &peaks);
     double wall = timeline_now() - start;
     if (status < 0) {
-        fprintf(stderr, "measure: %s: %s\n", argv[i + 1], strerror(errno));
+        fprintf(stderr, "measure: %s: %s\n", argv[optind], strerror(errno));
         if (out != stderr)
             fclose(out);
         return 1;

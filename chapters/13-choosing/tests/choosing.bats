@@ -48,7 +48,7 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
     [[ $line == *" exit=0" ]]
 }
 
-@test "measure: --help 0, no command 2, a missing program 127" {
+@test "measure: --help 0, no command or a bad option 2, a missing program 127" {
     run "$MEASURE" --help
     [ "$status" -eq 0 ]
     [[ ${lines[0]} == "usage: measure "* ]]
@@ -57,6 +57,14 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
     [[ $stderr == *"no command given after --"* ]]
     run -127 --separate-stderr "$MEASURE" -- /no/such/program
     [[ $stderr == *"/no/such/program: No such file or directory"* ]]
+    run -2 --separate-stderr "$MEASURE" --interval 5 -- true
+    [ "${stderr_lines[0]}" = "measure: --interval must be seconds in [0.001, 1], not '5'" ]
+    [ "${stderr_lines[1]}" = "Try 'measure --help'." ]
+    run -2 --separate-stderr "$MEASURE" --bogus -- true
+    [ "${stderr_lines[0]}" = "measure: unknown option '--bogus'" ]
+    # the command's own options stay its own
+    run -3 --separate-stderr "$MEASURE" --interval=0.01 -- sh -c 'exit 3' --bogus
+    [[ $stderr == "measure: wall="*" exit=3" ]]
 }
 
 @test "compare: chapter 01 on 4 pages takes their sum, and the row says so" {
