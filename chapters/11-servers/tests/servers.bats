@@ -301,3 +301,19 @@ stalled_run() {
     check "${open[0]} > 0.7"               # the 16th waits for 15 before it: ~1 s
     check "${open[1]} < 0.3"               # async: each request its own 0.05 s
 }
+
+@test "./latency: a row per server; sync's open-loop p99 over its closed one; the picture" {
+    run "$DIR/latency" --scale 0.1 --duration 0.5 --rates 16 --svg "$BATS_TEST_TMPDIR/l.svg"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -cE '^[a-z]+( --[a-z]+ [0-9]+)? +[0-9.]+ +[0-9.]+ +[0-9.]+  [0-9]+$' <<<"$output")" -eq 5 ]
+    read -r _ _ closed open _ < <(grep '^sync ' <<<"$output")
+    check "$open > 2 * $closed"            # 8 requests due in 0.5 s, served in 1 s
+    read -r _ _ closed open _ < <(grep '^async ' <<<"$output")
+    check "$open < 2 * $closed"
+    [ "$(grep -c '<polyline ' "$BATS_TEST_TMPDIR/l.svg")" -eq 5 ]
+    [[ $(cat "$BATS_TEST_TMPDIR/l.svg") == *"<desc>Drawn by chapters/11-servers/latency-svg"*"sync "*"</svg>" ]]
+    run "$DIR/latency-svg" </dev/null
+    [ "$status" -eq 1 ]
+    [[ $output == *"no rows in the input"* ]]
+}
