@@ -8,10 +8,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values: opts } = parseArgs({
-  options: { save: { type: "string" }, timeout: { type: "string", default: "60" },
-             help: { type: "boolean" } },
-});
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: { save: { type: "string" }, timeout: { type: "string", default: "60" },
+               help: { type: "boolean" } },
+  }));
+  if (!(Number(opts.timeout) > 0)) throw new Error(`--timeout: not a number of seconds: ${opts.timeout}`);
+} catch (e) {
+  console.error(`node_fetch: ${e.message}\nTry 'node node_fetch.mjs --help'.`);
+  process.exit(2);
+}
 if (opts.help) {
   console.log("usage: node node_fetch.mjs [--save DIR] [--timeout S] < URLS\nFetch with Node's fetch, a promise per URL.");
   process.exit(0);
