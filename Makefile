@@ -4,7 +4,8 @@
 #   make sanitize the tests under ASan+UBSan   make tsan   threaded chapters under TSan
 #   make valgrind every fetcher and the server under valgrind on a short workload
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS (60) each
-#   make compare  every fetcher on one workload, measured (chapter 13)
+#   make compare  every fetcher on one workload, measured, then the same job in
+#                 Python, Twisted, gevent, Go and Node where installed (chapter 13)
 #   make bench    this machine's figures: 1000 URLs, curl, wrk, chapters/*/bench
 #   make clean
 # In a workshop:

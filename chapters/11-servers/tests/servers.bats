@@ -209,6 +209,15 @@ children_of() {
     [[ $stderr == *"give http://host:port only"* ]]
     run --separate-stderr "$DIR/hammer" --requests 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
+    [[ $stderr == *"--requests: bad value '0'"* ]]
+    run --separate-stderr "$DIR/hammer" --rate 2 --concurrency 3 http://127.0.0.1:1/
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"not both"* ]]
+    run --separate-stderr "$DIR/hammer" --duration 2 http://127.0.0.1:1/
+    [ "$status" -eq 2 ]
+    run --separate-stderr "$DIR/hammer" --rate 1 http://127.0.0.1:1/ extra
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"one URL only"* ]]
 }
 
 @test "hammer counts errors and non-200 answers as failures, and exits 1" {
@@ -222,6 +231,89 @@ children_of() {
     [[ $stderr == *"timed out after 0.30 s"* ]]
     run "$DIR/hammer" --requests 8 --concurrency 8 "$SLOW/slow?delay=0.2"
     [ "$status" -eq 0 ]
-    [[ ${lines[1]} == "latency: min 0.2"*", median 0.2"*", p99 "*", max "* ]]
+    [[ ${lines[1]} == "latency: p50 0.2"*", p90 0.2"*", p99 0.2"*", p99.9 0.2"*", max 0.2"*" s" ]]
     check "$(hammer_wall) < 0.4"   # eight at once: one delay, not eight
+}
+
+# p NAME: hammer's percentile NAME (p50, p99, max) from $output, in seconds.
+p() {
+    sed -nE "s/^latency:.*[ ,]$1 ([0-9.]+) s.*/\1/p" <<<"$output"
+}
+
+@test "hammer --rate: on schedule, each request timed from when it was due" {
+    start_server
+    run "$DIR/hammer" --rate 20 --duration 0.5 "$SLOW/slow?delay=0.2"
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == "hammer: 10 requests, 0 failed, open loop at 20 requests/s for 0.5 s, "*" connections at most (cap 500), "* ]]
+    echo "p50 $(p p50) max $(p max)"
+    check "$(p p50) >= 0.2 && $(p max) < 0.4"
+    check "$(hammer_wall) > 0.6 && $(hammer_wall) < 1.2"   # the last sent at 0.45 s
+    # A cap of 2 connections: the others wait their turn, and it shows.
+    run "$DIR/hammer" --rate 20 --duration 0.5 --connections 2 "$SLOW/slow?delay=0.2"
+    [[ ${lines[0]} == *", 2 connections at most (cap 2), "* ]]
+    echo "capped: max $(p max)"
+    check "$(p max) > 0.6"       # 10 requests, 2 at a time: the last waits 4 turns
+}
+
+# A planted stall: a client that connects to the sync server and sends no
+# request keeps it in its read for STALL seconds (the first connection in
+# its accept queue), then closes. hammer starts just after it.
+stalled_run() {
+    local hostport=${AGG#http://} fd
+    exec {fd}<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+    "$DIR/hammer" "$@" "$AGG/" >"$BATS_TEST_TMPDIR/out" {fd}<&- &   # only we hold it
+    sleep "$STALL"
+    exec {fd}<&-
+    wait "$!" || true
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    echo "hammer $*: $output"
+}
+
+@test "a planted stall: the closed loop's p99 misses it, the open loop's does not" {
+    SCALE=0.01 STALL=0.6       # a request costs ~0.0125 s; one stall of 0.6 s
+    start_server
+    start_agg sync
+    stalled_run --requests 100 --concurrency 1
+    closed=$(p p99)
+    check "$(p max) > 0.8 * $STALL"        # its one stalled request saw it ...
+    check "$closed < 0.25 * $STALL"        # ... and p99 is the other 99
+    stop_agg
+    start_agg sync
+    stalled_run --rate 20 --duration 1.5   # 30 requests, 12 of them due in the stall
+    check "$(p p90) > 0.5 * $STALL && $(p p99) > 0.8 * $STALL"
+    check "$(p p99) > 3 * $closed"
+}
+
+@test "open loop against closed: the sync server's queue grows, async's does not" {
+    SCALE=0.1                  # sync serves 8 requests a second; 16 come
+    start_server
+    for server in sync async; do
+        start_agg $server
+        run "$DIR/hammer" --rate 16 --duration 1 "$AGG/"
+        echo "$server open: $output"
+        open[${#open[@]}]=$(p p99)
+        stop_agg
+    done
+    start_agg sync
+    run "$DIR/hammer" --requests 8 --concurrency 1 "$AGG/"
+    echo "sync closed: $output"
+    check "$(p p99) < 0.3"                 # the service time, 0.125 s
+    check "${open[0]} > 0.7"               # the 16th waits for 15 before it: ~1 s
+    check "${open[1]} < 0.3"               # async: each request its own 0.05 s
+}
+
+@test "./latency: a row per server; sync's open-loop p99 over its closed one; the picture" {
+    run "$DIR/latency" --scale 0.1 --duration 0.5 --rates 16 --svg "$BATS_TEST_TMPDIR/l.svg"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -cE '^[a-z]+( --[a-z]+ [0-9]+)? +[0-9.]+ +[0-9.]+ +[0-9.]+  [0-9]+$' <<<"$output")" -eq 5 ]
+    read -r _ _ closed open _ < <(grep '^sync ' <<<"$output")
+    check "$open > 2 * $closed"            # 8 requests due in 0.5 s, served in 1 s
+    read -r _ _ closed open _ < <(grep '^async ' <<<"$output")
+    check "$open < 2 * $closed"
+    [ "$(grep -c '<polyline ' "$BATS_TEST_TMPDIR/l.svg")" -eq 5 ]
+    [[ $(cat "$BATS_TEST_TMPDIR/l.svg") == *"<desc>Drawn by chapters/11-servers/latency-svg"*"sync "*"</svg>" ]]
+    run "$DIR/latency-svg" </dev/null
+    [ "$status" -eq 1 ]
+    [[ $output == *"no rows in the input"* ]]
 }

@@ -68,7 +68,7 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
 }
 
 @test "compare: chapter 01 on 4 pages takes their sum, and the row says so" {
-    run "$DIR/compare" --urls 4 --min-delay 0.1 --max-delay 0.2 --chapters 01
+    run "$DIR/compare" --urls 4 --min-delay 0.1 --max-delay 0.2 --chapters 01 --peers no
     [ "$status" -eq 0 ]
     [[ $output == *"Workload: 4 URLs, delays spread evenly from 0.1 to 0.2 s, 4096-byte bodies,"* ]]
     row=$(grep '^01-blocking ' <<<"$output")
@@ -87,11 +87,91 @@ field() { sed -nE "s/^measure:.* $1=([0-9.]+).*/\\1/p" <<<"${2:-$output}"; }
 }
 
 @test "compare has one row for every fetcher that is built, and nothing else" {
-    run "$DIR/compare" --urls 3 --min-delay 0.01 --max-delay 0.05
+    run "$DIR/compare" --urls 3 --min-delay 0.01 --max-delay 0.05 --peers no
     [ "$status" -eq 0 ]
+    [[ $output != *"talks' tools"* ]]
     built=$(ls "$TOP"/chapters/[0-9][0-9]-*/fetch | wc -l)
     rows=$(grep -cE '^[0-9][0-9]-[a-z-]+ .* [0-9]+/3 ' <<<"$output")
     [ "$rows" -eq "$built" ]
     run "$DIR/compare" --bogus 1
     [ "$status" -eq 2 ]
+}
+
+# The peers (peers/): the same job in the talks' tools. Each fetches three
+# pages (and a failing one) and saves the bodies, which must be byte for
+# byte what chapter 01's fetcher saves; a peer whose runtime is missing is
+# skipped, saying which.
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+# need_python [MODULE]: skip unless $PYTHON (and MODULE) is there.
+need_python() {
+    [ -x "$PYTHON" ] || skip "$PYTHON is not installed"
+    [ -z "${1:-}" ] || "$PYTHON" -c "import $1" 2>/dev/null || skip "$1 is not installed for $PYTHON"
+}
+
+# peer_fetches COMMAND...: runs the peer on three pages and a 500, checks
+# its summary line, exit status 1 (one failed) and the bodies.
+peer_fetches() {
+    [ -x "$TOP/chapters/01-blocking/fetch" ] || skip "chapter 01 is not built"
+    start_server
+    printf '%s\n' "$SLOW/slow?delay=0.2&bytes=100" "$SLOW/slow?delay=0.1&bytes=70000" \
+        "$SLOW/slow?delay=0&bytes=0" "$SLOW/status/500" >"$BATS_TEST_TMPDIR/urls"
+    mkdir "$BATS_TEST_TMPDIR/peer" "$BATS_TEST_TMPDIR/book"
+    head -n 3 "$BATS_TEST_TMPDIR/urls" | "$TOP/chapters/01-blocking/fetch" --save "$BATS_TEST_TMPDIR/book" - >/dev/null
+    run --separate-stderr "$@" --save "$BATS_TEST_TMPDIR/peer" <"$BATS_TEST_TMPDIR/urls"
+    echo "$output"; echo "$stderr"
+    [ "$status" -eq 1 ]
+    [[ ${lines[-1]} =~ ^[a-z]+:\ 3\ fetched,\ 1\ failed,\ 70100\ bytes\ in\ ([0-9.]+)\ s$ ]]
+    check "${BASH_REMATCH[1]} >= 0.2 && ${BASH_REMATCH[1]} < 0.3 * 4"   # at once, not in turn
+    [[ $stderr == *"/status/500: "*"500"* ]]
+    for i in 1 2 3; do cmp "$BATS_TEST_TMPDIR/book/$i" "$BATS_TEST_TMPDIR/peer/$i"; done
+    [ ! -e "$BATS_TEST_TMPDIR/peer/4" ]
+}
+
+@test "peer: Python's ThreadPoolExecutor fetches three pages byte-exact" {
+    need_python
+    peer_fetches "$PYTHON" "$DIR/peers/threadpool.py" --workers 3
+}
+
+@test "peer: the talk's ThreadQueue fetches three pages byte-exact" {
+    need_python
+    peer_fetches "$PYTHON" "$DIR/peers/threadqueue.py"
+}
+
+@test "peer: asyncio streams fetch three pages byte-exact" {
+    need_python
+    peer_fetches "$PYTHON" "$DIR/peers/asyncio_streams.py"
+}
+
+@test "peer: aiohttp fetches three pages byte-exact" {
+    need_python aiohttp
+    peer_fetches "$PYTHON" "$DIR/peers/aiohttp_fetch.py"
+}
+
+@test "peer: Twisted's Agent fetches three pages byte-exact" {
+    need_python twisted
+    peer_fetches "$PYTHON" "$DIR/peers/twisted_agent.py"
+}
+
+@test "peer: gevent fetches three pages byte-exact" {
+    need_python gevent
+    peer_fetches "$PYTHON" "$DIR/peers/gevent_fetch.py"
+}
+
+@test "peer: Go's net/http fetches three pages byte-exact" {
+    command -v go >/dev/null || skip "go is not installed (golang-go)"
+    go build -o "$BATS_TEST_TMPDIR/goroutines" "$DIR/peers/goroutines.go"
+    peer_fetches "$BATS_TEST_TMPDIR/goroutines"
+}
+
+@test "peer: Node's fetch fetches three pages byte-exact" {
+    command -v node >/dev/null && node -e fetch 2>/dev/null || skip "node 18 or later is not installed"
+    peer_fetches node "$DIR/peers/node_fetch.mjs"
+}
+
+@test "compare: a peer whose runtime is missing is a row that says so" {
+    PYTHON=/no/such/python run "$DIR/compare" --urls 2 --min-delay 0 --max-delay 0.01 --chapters 07
+    [ "$status" -eq 0 ]
+    [[ $output == *"Python: threads, pool, asyncio"*"not installed (/no/such/python)"* ]]
+    [[ $output == *"aiohttp"*"not installed (python3-aiohttp)"* ]]
 }
