@@ -15,26 +15,80 @@ load helpers
     done
 }
 
-@test "a region is copied exactly, indentation included" {
-    printf '# t\n<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->\n```c\nold\n```\n' \
-        > "$BATS_TEST_TMPDIR/t.md"
+@test "a function, a struct or a region is copied exactly, indentation included" {
+    mkdir -p "$TOP/build/test-slides"
+    src="$TOP/build/test-slides/src.c"
+    printf '%s\n' '/* t */' 'struct pair {' '    int a, b;   /* two */' '};' '' \
+        'static int add(struct pair p)' '{' '    /* slide:body */' '    return p.a + p.b;' \
+        '    /* end slide */' '}' > "$src"
+    printf '# t\n<!-- code: %s#add() -->\n```c\nold\n```\n' build/test-slides/src.c > "$BATS_TEST_TMPDIR/t.md"
+    printf '<!-- code: %s#struct pair emphasis=1|2 -->\n```c\n```\n' build/test-slides/src.c >> "$BATS_TEST_TMPDIR/t.md"
+    printf '<!-- code: %s#body -->\n```c\n```\n' build/test-slides/src.c >> "$BATS_TEST_TMPDIR/t.md"
     run "$TOP/slides/bin/slides" "$BATS_TEST_TMPDIR/t.md"
     [ "$status" -eq 0 ]
-    expected=$(printf '%s\n' '# t' '<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->' \
-        '```c' '    for (int i = 0; i < job.n; i++)' \
-        '        fetch_blocking(&job.results[i], job.timeout);   /* returns when done */' '```')
+    expected=$(printf '%s\n' '# t' "<!-- code: build/test-slides/src.c#add() -->" \
+        '```c' 'static int add(struct pair p)' '{' '    return p.a + p.b;' '}' '```' \
+        "<!-- code: build/test-slides/src.c#struct pair emphasis=1|2 -->" \
+        '```c' 'struct pair {' '    int a, b;   /* two */' '};' '```' \
+        "<!-- code: build/test-slides/src.c#body -->" '```c' '    return p.a + p.b;' '```')
     [ "$(cat "$BATS_TEST_TMPDIR/t.md")" = "$expected" ]
+}
+
+# cut_regions FILE...: FILE:LINE: for each slide marker inside braces (in a
+# function's body, or a struct's); braces in strings and comments do not count.
+cut_regions() {
+    awk 'FNR == 1 { depth = 0; incomment = 0 }
+        {
+            line = $0
+            if (line ~ /^[ \t]*\/\* (slide:[A-Za-z0-9_-]+|end slide) \*\/[ \t]*$/ && depth > 0)
+                print FILENAME ":" FNR ": " line
+            gsub(/"([^"\\]|\\.)*"/, "", line)
+            gsub(/'"'"'([^'"'"'\\]|\\.)*'"'"'/, "", line)
+            gsub(/\/\*([^*]|\*[^\/])*\*\//, "", line)
+            sub(/\/\/.*/, "", line)
+            if (incomment) {
+                if (line !~ /\*\//) next
+                sub(/.*\*\//, "", line)
+                incomment = 0
+            }
+            if (line ~ /\/\*/) { sub(/\/\*.*/, "", line); incomment = 1 }
+            depth += gsub(/\{/, "{", line) - gsub(/\}/, "}", line)
+        }' "$@"
+}
+
+# The chapters whose sources still have regions cut inside functions, until
+# their rewrite lands (issue 25): delete this line then.
+PENDING_REGIONS="chapters/06-select chapters/14-completion"
+
+@test "no slide region starts or ends inside a function body (or any braces)" {
+    files=()
+    for f in "$TOP"/chapters/*/*.[ch] "$TOP"/common/*.[ch]; do
+        case " $PENDING_REGIONS " in *" $(dirname "${f#"$TOP"/}") "*) continue ;; esac
+        files+=("$f")
+    done
+    [ "${#files[@]}" -gt 20 ]
+    run cut_regions "${files[@]}"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ] || { echo "regions cut inside a function:"; echo "$output"; false; }
+    # and the check sees one
+    printf '%s\n' 'int f(void)' '{' '    /* slide:x */' '    return 0;' '    /* end slide */' '}' > "$BATS_TEST_TMPDIR/cut.c"
+    run cut_regions "$BATS_TEST_TMPDIR/cut.c"
+    [ "${lines[0]}" = "$BATS_TEST_TMPDIR/cut.c:3:     /* slide:x */" ]
+    [ "${lines[1]}" = "$BATS_TEST_TMPDIR/cut.c:5:     /* end slide */" ]
 }
 
 @test "a marker that points at nothing names the deck, line, path and region" {
     deck="$BATS_TEST_TMPDIR/bad.md"
     printf '%s\n' '# bad' '<!-- code: common/fetch.c#nope -->' '```c' '```' \
-        '<!-- code: common/nothere.c#x -->' '```c' '```' > "$deck"
+        '<!-- code: common/nothere.c#x -->' '```c' '```' \
+        '<!-- code: common/fetch.c#nope() -->' '```c' '```' '<!-- code: common/fetch.c#struct nope -->' '```c' '```' > "$deck"
     cp "$deck" "$BATS_TEST_TMPDIR/before.md"
     run --separate-stderr "$TOP/slides/bin/slides" "$deck"
     [ "$status" -eq 1 ]
     [ "${stderr_lines[0]}" = "$deck:2: common/fetch.c#nope: no region /* slide:nope */ in common/fetch.c" ]
     [ "${stderr_lines[1]}" = "$deck:5: common/nothere.c#x: no such file" ]
+    [ "${stderr_lines[2]}" = "$deck:8: common/fetch.c#nope(): no function nope() in common/fetch.c" ]
+    [ "${stderr_lines[3]}" = "$deck:11: common/fetch.c#struct nope: no struct nope in common/fetch.c" ]
     cmp "$deck" "$BATS_TEST_TMPDIR/before.md"   # a failed deck is left alone
 }
 

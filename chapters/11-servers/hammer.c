@@ -38,7 +38,6 @@ static void on_done(struct fetch_result *r, void *arg)
     start_next(l);             /* keep the concurrency up */
 }
 
-/* slide:start_next */
 static void start_next(struct load *l)
 {
     if (l->started == l->requests)
@@ -50,7 +49,6 @@ static void start_next(struct load *l)
         on_done(r, l);
     }
 }
-/* end slide */
 
 static int by_value(const void *a, const void *b)
 {
