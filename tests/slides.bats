@@ -410,7 +410,7 @@ marked() {
     [ "$(marked)" -eq 1 ]                                        # line 1
     run dom "$url?keys=Right#3"
     [ "$(marked)" -eq 2 ]                                        # lines 3-4
-    [[ $output == *'<span class="line em">    <span class="c-type">int</span> a = '* ]]
+    [[ $output == *'<span class="line em" style="--in:8ch">    <span class="c-type">int</span> a = '* ]]
     run dom "$url?keys=Right,Right,Right#3"
     [ "$(counter)" = "3 / 3 · step 2 of 2" ]                     # the last slide: nowhere further
     [ "$(marked)" -eq 1 ]
