@@ -487,3 +487,16 @@ marked() {
     HANDOUTS=bogus run "$TOP/slides/bin/handouts" 01
     [ "$status" -eq 2 ]
 }
+
+@test "split=N cuts a code block before its line N, <!-- continued --> a slide where it stands: the rest goes on a slide titled (continued)" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    printf '%s\n' '# t' '---' '## Two cuts' '' '<!-- code: a.c#f() split=2 -->' '```c' 'int a;' 'int b;' '```' \
+        'text' '<!-- code: a.c#g() split=2 -->' '```c' 'int c;' 'int d;' '```' '' '<!-- continued -->' '' 'end' \
+        > "$BATS_TEST_TMPDIR/97-cuts.md"
+    [ "$(slide_count "$BATS_TEST_TMPDIR/97-cuts.md")" -eq 5 ]
+    run dom "$(page "$BATS_TEST_TMPDIR/97-cuts.md")#5"
+    [ "$(counter)" = "5 / 5" ]
+    [[ $output == *'<h2>Two cuts</h2>'*' a;</span></code></pre>'* ]]
+    [[ $output == *'<h2>Two cuts (continued)</h2>'*' b;</span></code></pre>'*'<p>text</p>'*' c;</span></code></pre>'* ]]
+    [[ $output == *'<h2>Two cuts (continued)</h2>'*' d;</span></code></pre>'*'</section><section class="slide current"><h2>Two cuts (continued)</h2>'?'<p>end</p>'* ]]
+}
