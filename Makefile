@@ -20,7 +20,9 @@
 #                    and decks (every <!-- output: --> block and, but for FILE,
 #                    the timelines; about 10 min in full)
 #   make present [CHAPTER=07]   the slides as one HTML file; prints its file:// URL
-#   make handouts    every deck as build/slides/NN-name.pdf, one page a slide (chromium)
+#   make handouts [HANDOUTS=notes|4up]   every deck as build/slides/NN-name.pdf, one
+#                    page a slide (chromium); notes: A4, each slide with its notes
+#                    (NN-name-notes.pdf); 4up: four slides a page (NN-name-4up.pdf)
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 # Threaded chapters opt in to `make tsan` with a line "TSAN = yes" in their Makefile.

@@ -89,7 +89,6 @@ static int read_response(const struct fetch_io *io, struct fetch_result *r, int 
     return 0;
 }
 
-/* slide:fetch_blocking */
 int fetch_with(const struct fetch_io *io, struct fetch_result *r, double timeout)
 {
     struct url u;
@@ -114,7 +113,6 @@ int fetch_with(const struct fetch_io *io, struct fetch_result *r, double timeout
     r->end = timeline_now();
     return rc;
 }
-/* end slide */
 
 int fetch_blocking(struct fetch_result *r, double timeout)
 {

@@ -263,7 +263,6 @@ static double wait_timeout(const struct reactor *r)
     return left > 0 ? left : 0;
 }
 
-/* slide:dispatch */
 static void dispatch_ready_fds(struct reactor *r, int n_fired)
 {
     /* Note each fd's watch before calling anyone: a handler may unwatch and
@@ -279,9 +278,7 @@ static void dispatch_ready_fds(struct reactor *r, int n_fired)
             w->fn(r, f->fd, events, w->arg);
     }
 }
-/* end slide */
 
-/* slide:run_due_timers */
 static void run_due_timers(struct reactor *r)
 {
     double now = timeline_now();
@@ -292,9 +289,7 @@ static void run_due_timers(struct reactor *r)
         t->fn(r, t->arg);                   /* or free t: not touched after */
     }
 }
-/* end slide */
 
-/* slide:reactor_run */
 int reactor_run(struct reactor *r)
 {
     while (!r->stopping && (r->n_watched > 0 || r->n_timers > 0)) {
@@ -312,7 +307,6 @@ int reactor_run(struct reactor *r)
     r->stopping = 0;
     return 0;
 }
-/* end slide */
 
 void reactor_stop(struct reactor *r)
 {

@@ -96,7 +96,6 @@ struct timer {
     size_t slot;             /* 0: idle; else 1 + its place in the heap */
 };
 
-/* slide:timer_api */
 /* Arm t to call fn(r, arg) once, `seconds` from now; a pending t moves.
  * 0, or -1 with errno (EINVAL, ENOMEM). t is idle again before fn runs. */
 int reactor_call_later(struct reactor *r, struct timer *t, double seconds, timer_fn *fn, void *arg);
@@ -112,7 +111,6 @@ void reactor_cancel(struct reactor *r, struct timer *t);
 
 /* 1 while t waits to fire, else 0. */
 int reactor_pending(const struct timer *t);
-/* end slide */
 
 /* Runs the loop (see the rules above). 0, or -1 with errno when waiting
  * itself failed (EBADF: an fd was closed while still watched). */

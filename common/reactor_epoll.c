@@ -43,7 +43,6 @@ static void epoll_destroy(void *state)
     free(s);
 }
 
-/* slide:epoll_set */
 static int epoll_set(void *state, int fd, int old_events, int new_events)
 {
     struct epoll_state *s = state;
@@ -65,7 +64,6 @@ static int epoll_set(void *state, int fd, int old_events, int new_events)
      * kernel forgot the old one, so this is really an ADD. */
     return errno == ENOENT ? epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) : -1;
 }
-/* end slide */
 
 static int to_milliseconds(double timeout)
 {

@@ -65,7 +65,6 @@ static short poll_events(int events)
                  | ((events & REACTOR_WRITE) ? POLLOUT : 0));
 }
 
-/* slide:poll_set */
 static int poll_set(void *state, int fd, int old_events, int new_events)
 {
     struct poll_state *s = state;
@@ -89,7 +88,6 @@ static int poll_set(void *state, int fd, int old_events, int new_events)
     s->fds[slot].events = poll_events(new_events);
     return 0;
 }
-/* end slide */
 
 /* poll() takes whole milliseconds: round up, or a timer due in 0.4 ms
  * would make the loop spin with timeout 0 until it is due. */

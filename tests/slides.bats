@@ -15,26 +15,80 @@ load helpers
     done
 }
 
-@test "a region is copied exactly, indentation included" {
-    printf '# t\n<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->\n```c\nold\n```\n' \
-        > "$BATS_TEST_TMPDIR/t.md"
+@test "a function, a struct or a region is copied exactly, indentation included" {
+    mkdir -p "$TOP/build/test-slides"
+    src="$TOP/build/test-slides/src.c"
+    printf '%s\n' '/* t */' 'struct pair {' '    int a, b;   /* two */' '};' '' \
+        'static int add(struct pair p)' '{' '    /* slide:body */' '    return p.a + p.b;' \
+        '    /* end slide */' '}' > "$src"
+    printf '# t\n<!-- code: %s#add() -->\n```c\nold\n```\n' build/test-slides/src.c > "$BATS_TEST_TMPDIR/t.md"
+    printf '<!-- code: %s#struct pair emphasis=1|2 -->\n```c\n```\n' build/test-slides/src.c >> "$BATS_TEST_TMPDIR/t.md"
+    printf '<!-- code: %s#body -->\n```c\n```\n' build/test-slides/src.c >> "$BATS_TEST_TMPDIR/t.md"
     run "$TOP/slides/bin/slides" "$BATS_TEST_TMPDIR/t.md"
     [ "$status" -eq 0 ]
-    expected=$(printf '%s\n' '# t' '<!-- code: chapters/01-blocking/fetch.c#blocking_loop -->' \
-        '```c' '    for (int i = 0; i < job.n; i++)' \
-        '        fetch_blocking(&job.results[i], job.timeout);   /* returns when done */' '```')
+    expected=$(printf '%s\n' '# t' "<!-- code: build/test-slides/src.c#add() -->" \
+        '```c' 'static int add(struct pair p)' '{' '    return p.a + p.b;' '}' '```' \
+        "<!-- code: build/test-slides/src.c#struct pair emphasis=1|2 -->" \
+        '```c' 'struct pair {' '    int a, b;   /* two */' '};' '```' \
+        "<!-- code: build/test-slides/src.c#body -->" '```c' '    return p.a + p.b;' '```')
     [ "$(cat "$BATS_TEST_TMPDIR/t.md")" = "$expected" ]
+}
+
+# cut_regions FILE...: FILE:LINE: for each slide marker inside braces (in a
+# function's body, or a struct's); braces in strings and comments do not count.
+cut_regions() {
+    awk 'FNR == 1 { depth = 0; incomment = 0 }
+        {
+            line = $0
+            if (line ~ /^[ \t]*\/\* (slide:[A-Za-z0-9_-]+|end slide) \*\/[ \t]*$/ && depth > 0)
+                print FILENAME ":" FNR ": " line
+            gsub(/"([^"\\]|\\.)*"/, "", line)
+            gsub(/'"'"'([^'"'"'\\]|\\.)*'"'"'/, "", line)
+            gsub(/\/\*([^*]|\*[^\/])*\*\//, "", line)
+            sub(/\/\/.*/, "", line)
+            if (incomment) {
+                if (line !~ /\*\//) next
+                sub(/.*\*\//, "", line)
+                incomment = 0
+            }
+            if (line ~ /\/\*/) { sub(/\/\*.*/, "", line); incomment = 1 }
+            depth += gsub(/\{/, "{", line) - gsub(/\}/, "}", line)
+        }' "$@"
+}
+
+# The chapters whose sources still have regions cut inside functions, until
+# their rewrite lands (issue 25): delete this line then.
+PENDING_REGIONS="chapters/06-select chapters/14-completion"
+
+@test "no slide region starts or ends inside a function body (or any braces)" {
+    files=()
+    for f in "$TOP"/chapters/*/*.[ch] "$TOP"/common/*.[ch]; do
+        case " $PENDING_REGIONS " in *" $(dirname "${f#"$TOP"/}") "*) continue ;; esac
+        files+=("$f")
+    done
+    [ "${#files[@]}" -gt 20 ]
+    run cut_regions "${files[@]}"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ] || { echo "regions cut inside a function:"; echo "$output"; false; }
+    # and the check sees one
+    printf '%s\n' 'int f(void)' '{' '    /* slide:x */' '    return 0;' '    /* end slide */' '}' > "$BATS_TEST_TMPDIR/cut.c"
+    run cut_regions "$BATS_TEST_TMPDIR/cut.c"
+    [ "${lines[0]}" = "$BATS_TEST_TMPDIR/cut.c:3:     /* slide:x */" ]
+    [ "${lines[1]}" = "$BATS_TEST_TMPDIR/cut.c:5:     /* end slide */" ]
 }
 
 @test "a marker that points at nothing names the deck, line, path and region" {
     deck="$BATS_TEST_TMPDIR/bad.md"
     printf '%s\n' '# bad' '<!-- code: common/fetch.c#nope -->' '```c' '```' \
-        '<!-- code: common/nothere.c#x -->' '```c' '```' > "$deck"
+        '<!-- code: common/nothere.c#x -->' '```c' '```' \
+        '<!-- code: common/fetch.c#nope() -->' '```c' '```' '<!-- code: common/fetch.c#struct nope -->' '```c' '```' > "$deck"
     cp "$deck" "$BATS_TEST_TMPDIR/before.md"
     run --separate-stderr "$TOP/slides/bin/slides" "$deck"
     [ "$status" -eq 1 ]
     [ "${stderr_lines[0]}" = "$deck:2: common/fetch.c#nope: no region /* slide:nope */ in common/fetch.c" ]
     [ "${stderr_lines[1]}" = "$deck:5: common/nothere.c#x: no such file" ]
+    [ "${stderr_lines[2]}" = "$deck:8: common/fetch.c#nope(): no function nope() in common/fetch.c" ]
+    [ "${stderr_lines[3]}" = "$deck:11: common/fetch.c#struct nope: no struct nope in common/fetch.c" ]
     cmp "$deck" "$BATS_TEST_TMPDIR/before.md"   # a failed deck is left alone
 }
 
@@ -77,10 +131,17 @@ dom() {
 
 counter() { grep -o '<span id="counter">[^<]*</span>' <<<"$output" | sed 's/<[^>]*>//g'; }
 
-# How many slides deck 01 has: lines "---" outside code blocks, plus one.
+# How many slides the viewer makes of the decks given (deck 01 by default):
+# lines "---" outside code blocks, plus one a deck, plus one for each
+# <!-- continued --> line and each cut of a marker's split=N[,M].
 slide_count() {
-    awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n + 1 }' \
-        "$TOP/slides/01-blocking.md"
+    [ $# -gt 0 ] || set -- "$TOP/slides/01-blocking.md"
+    awk 'FNR == 1 { n++ }
+        /^```/ { code = !code }
+        !code && /^---[ \t]*$/ { n++ }
+        !code && /^<!-- *continued *-->[ \t]*$/ { n++ }
+        !code && /^<!-- .* split=[0-9,]+( .*)? -->/ { s = $0; sub(/.* split=/, "", s); sub(/[^0-9,].*/, "", s); n += split(s, cuts, ",") }
+        END { print n }' "$@"
 }
 
 setup_viewer() {
@@ -132,24 +193,33 @@ setup_viewer() {
 # check SIZE: the viewer's own report on every slide of every deck, measured
 # in a frame of SIZE (a headless window's viewport is smaller than the window).
 check() {
-    timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --disable-quic \
+    timeout 120 "$(browser)" --headless --no-sandbox --disable-gpu --disable-quic \
         --no-first-run --disable-background-networking --disable-component-update \
-        --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" --window-size=1920,1200 \
-        --virtual-time-budget=5000 --dump-dom "file://$TOP/build/slides/index.html?check=$1" 2>/dev/null |
+        --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" --window-size=2600,1500 \
+        --virtual-time-budget=10000 --dump-dom "file://$TOP/build/slides/index.html?check=$1" 2>/dev/null |
         sed -n '/<pre id="check-report">/,/<\/pre>/p'
 }
 
-@test "every slide of every deck fits, with code at 2.5% of its height or more, at 1280x720, 1024x768 and 1920x1080" {
+# The decks another change is rewriting, whose slides are not held to the
+# check until it lands (issue 25): delete this line then.
+PENDING_DECKS="06-select"
+
+@test "every slide of every deck fits, code at 3% of the height or more, diagrams, tables and output at 2.5%, at 800x600, 1024x768, 1280x720, 1920x1080 and 2560x1440, with nothing letterboxed" {
     browser >/dev/null || skip "no chromium installed (apt-get install chromium): the slides' fit is not checked"
     "$TOP/slides/bin/present" >/dev/null
-    slides=$(cat "$TOP"/slides/[0-9]*.md | awk '/^```/ { code = !code } !code && /^---[ \t]*$/ { n++ } END { print n }')
-    slides=$((slides + $(ls "$TOP"/slides/[0-9]*.md | wc -l)))
+    slides=$(slide_count "$TOP"/slides/[0-9]*.md)
     failed=0
-    for size in 1280x720 1024x768 1920x1080; do
+    for size in 800x600 1024x768 1280x720 1920x1080 2560x1440; do
         report=$(check "$size")
         grep -q "^window $size\$" <<<"$report" || { echo "no report at $size"; failed=1; continue; }
-        grep -q "^checked $slides slides, 0 failed\$" <<<"$report" || {
-            echo "at $size:"; grep -E '^(FAIL|checked)' <<<"$report"; failed=1; }
+        grep -q "^checked $slides slides, " <<<"$report" || { echo "at $size: not $slides slides:"; grep '^checked' <<<"$report"; failed=1; }
+        grep -q '^canvas [0-9]*x720, 0\.0% of the window black$' <<<"$report" || { echo "at $size:"; grep '^canvas' <<<"$report"; failed=1; }
+        fails=$(grep '^FAIL' <<<"$report" | grep -Ev "^FAIL (${PENDING_DECKS// /|})#" || true)
+        [ -z "$fails" ] || { echo "at $size:"; echo "$fails"; failed=1; }
+        # code at 3%: 23 px or more at 1024x768 (3% is 23.04)
+        code=$(sed -n 's/^smallest code \([0-9.]*\)px.*/\1/p' <<<"$report")
+        h=${size#*x}
+        awk -v c="$code" -v h="$h" 'BEGIN { exit !(c >= 0.03 * h - 0.05) }' || { echo "at $size: code $code px"; failed=1; }
     done
     [ "$failed" -eq 0 ]
 }
@@ -175,7 +245,12 @@ check() {
 @test "the presenter view follows the audience window, and the audience follows it (from file://)" {
     setup_viewer
     run dom "$PAGE?synctest"
-    [[ $output == *'<pre id="sync-report">presenter followed to 3; audience followed to 4</pre>'* ]]
+    [[ $output == *'<pre id="sync-report">presenter followed to 3; audience followed to 4; the presenter'"'"'s panes are '* ]]
+    # the presenter draws its panes in the audience's shape, whatever its own
+    sizes=$(sed -n 's/.*the presenter.s panes are \([0-9]*\) wide, the audience.s canvas \([0-9]*\)<.*/\1 \2/p' <<<"$output")
+    [ -n "$sizes" ]
+    set -- $sizes
+    [ "$1" = "$2" ]
 }
 
 @test "the presenter view shows the notes, the next slide and a clock; the audience sees no notes" {
@@ -183,7 +258,7 @@ check() {
     run dom "$PAGE?presenter#2"
     [[ $output == *'<body class="presenter">'* ]]
     [[ $output == *'<div id="p-clock">'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'</div>'* ]]
-    [[ $output == *'<div class="pane" id="p-next-box"><section class="slide'* ]]
+    [[ $output == *'<div class="pane" id="p-next-box" style="aspect-ratio: 1280 / 720;"><section class="slide'* ]]
     grep -q '^???$' "$TOP/slides/01-blocking.md" || skip "deck 01 has no notes yet"
     not grep -q '<div id="p-notes"><p>(no notes)</p>' <<<"$output"
 }
@@ -298,4 +373,135 @@ timeline_deck() {
     [ ! -e "$BATS_TEST_TMPDIR/img/x.svg" ]
     run "$TOP/slides/bin/timelines" --bogus
     [ "$status" -eq 2 ]
+}
+
+# page DECK.md: a viewer page with that deck inside it, opened at once.
+page() {
+    local out="$BATS_TEST_TMPDIR/page.html"
+    sed '/^<!-- decks -->$/q' "$TOP/slides/index.html" > "$out"
+    printf '<textarea class="deck" data-name="%s" data-open hidden>\n' "$(basename "$1" .md)" >> "$out"
+    sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' "$1" >> "$out"
+    printf '</textarea>\n' >> "$out"
+    sed '1,/^<!-- decks -->$/d' "$TOP/slides/index.html" >> "$out"
+    echo "file://$out"
+}
+
+steps_deck() {
+    printf '%s\n' '# steps' '---' '## A list' '<!-- steps -->' '- one' '- two' '- three' '---' \
+        '## A walk' '<!-- code: x.c#f() emphasis=1|3-4|6 -->' '```c' 'int f(void)' '{' \
+        '    int a = 1;' '    int b = 2;' '    return a' '        + b;' '}' '```' '???' 'the notes of the walk' \
+        > "$BATS_TEST_TMPDIR/98-steps.md"
+    page "$BATS_TEST_TMPDIR/98-steps.md"
+}
+
+shown() { grep -o '<li class="step shown">' <<<"$output" | wc -l; }
+marked() {
+    local stage=${output#*<div id=\"stage\">}
+    stage=${stage%%<div id=\"overview\">*}
+    grep -o '<span class="line[^"]*"' <<<"$stage" | grep -cE '[" ]em[" ]' || true
+}
+
+@test "steps: a list item, then a code walk's next lines, a key press each; Left goes back a step; #2.2 opens at step 2" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    url=$(steps_deck)
+    run dom "$url#2"
+    [ "$(shown)" -eq 0 ]
+    [ "$(counter)" = "2 / 3 · step 0 of 3" ]
+    run dom "$url?keys=Right,Right#2"
+    [ "$(shown)" -eq 2 ]
+    run dom "$url?keys=Right,Right,Right,Right#2"
+    [ "$(counter)" = "3 / 3 · step 0 of 2" ]                   # the list is done: the next slide
+    [[ $output == *'<pre class="code has-emphasis stepped" data-steps="1|3-4|6"'* ]]
+    [ "$(marked)" -eq 1 ]                                        # line 1
+    run dom "$url?keys=Right#3"
+    [ "$(marked)" -eq 2 ]                                        # lines 3-4
+    [[ $output == *'<span class="line em" style="--in:8ch">    <span class="c-type">int</span> a = '* ]]
+    run dom "$url?keys=Right,Right,Right#3"
+    [ "$(counter)" = "3 / 3 · step 2 of 2" ]                     # the last slide: nowhere further
+    [ "$(marked)" -eq 1 ]
+    run dom "$url?keys=Left#3.2"
+    [ "$(counter)" = "3 / 3 · step 1 of 2" ]
+    run dom "$url?keys=Left#3"                                   # back onto the list: all shown
+    [ "$(counter)" = "2 / 3 · step 3 of 3" ]
+    [ "$(shown)" -eq 3 ]
+}
+
+@test "steps: the presenter's panes show this step and the next; the overview marks the slide at its step; print shows the final state" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    command -v pdftotext >/dev/null || skip "no pdftotext (apt-get install poppler-utils)"
+    url=$(steps_deck)
+    run dom "$url?presenter#2.1"
+    [ "$(grep -o '<li class="step shown">' <<<"$(sed -n '/id="p-now-box"/,/id="p-side"/p' <<<"$output")" | wc -l)" -eq 1 ]
+    [ "$(grep -o '<li class="step shown">' <<<"$(sed -n '/id="p-next-box"/,/id="p-notes"/p' <<<"$output")" | wc -l)" -eq 2 ]
+    [[ $output == *'<div class="label" id="p-next-label">next: step 2 of 3</div>'* ]]
+    run dom "$url?keys=o#2.1"
+    [[ $output == *'<div class="thumb current"><section class="slide current"><h2>A list</h2>'?'<ul><li class="step shown">one</li><li class="step">two</li>'* ]]
+    timeout 60 "$(browser)" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$BATS_TEST_TMPDIR/profile" --no-pdf-header-footer --virtual-time-budget=3000 \
+        --print-to-pdf="$BATS_TEST_TMPDIR/steps.pdf" "$url" >/dev/null 2>&1
+    text=$(pdftotext "$BATS_TEST_TMPDIR/steps.pdf" -)
+    [[ $text == *one*two*three* ]]
+}
+
+@test "overview: arrows pick a slide, Enter opens it and leaves the overview" {
+    setup_viewer
+    run dom "$PAGE?keys=o,Right,Enter#3"
+    [[ $output == *'<body class="">'* ]]
+    [ "$(counter)" = "4 / $N" ]
+    run dom "$PAGE?keys=o,Left,Left,Escape#3"
+    [[ $output == *'<body class="">'* ]]
+    [ "$(counter)" = "1 / $N" ]
+}
+
+@test "presenter: T pauses the timer, R resets it, both in the help; the last slide's next pane says it is the end" {
+    setup_viewer
+    run dom "$PAGE?presenter&elapsed=90#2"
+    [[ $output == *'<div id="p-elapsed"'*'>elapsed 1:3'[0-9]'</div>'* ]]
+    run dom "$PAGE?presenter&elapsed=90&keys=t#2"
+    [[ $output == *'<div id="p-elapsed" class="paused">paused 1:30</div>'* ]]
+    run dom "$PAGE?presenter&elapsed=90&keys=r#2"
+    [[ $output == *'<div id="p-elapsed"'*'>elapsed 0:0'[0-9]'</div>'* ]]
+    run dom "$PAGE?presenter&elapsed=90&keys=t,r#2"
+    [[ $output == *'<div id="p-elapsed" class="paused">paused 0:00</div>'* ]]
+    [[ $output == *'<td><kbd>T</kbd></td><td>presenter: pause or resume the timer</td>'* ]]
+    [[ $output == *'<td><kbd>R</kbd></td><td>presenter: reset the timer to 0:00</td>'* ]]
+    run dom "$PAGE?presenter#$N"
+    [[ $output == *'<div class="label" id="p-next-label">next: nothing, the last slide</div><div class="pane" id="p-next-box" style="aspect-ratio: 1280 / 720;"><div class="the-end">End of the deck</div></div>'* ]]
+    run dom "$PAGE?keys=Question"
+    [[ $output == *'<body class="help">'* ]]
+}
+
+@test "handouts: HANDOUTS=notes prints a slide and its notes a page (A4 portrait), HANDOUTS=4up four slides a page" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    command -v pdfinfo >/dev/null || skip "no pdfinfo (apt-get install poppler-utils)"
+    n=$(slide_count)
+    HANDOUTS=notes run "$TOP/slides/bin/handouts" 01
+    [ "$status" -eq 0 ]
+    [ "$output" = "handouts: build/slides/01-blocking-notes.pdf" ]
+    info=$(pdfinfo "$TOP/build/slides/01-blocking-notes.pdf")
+    [ "$(awk '/^Pages:/ { print $2 }' <<<"$info")" -eq "$n" ]
+    awk '/^Page size:/ { exit !($3 < $5) }' <<<"$info"   # higher than wide
+    note=$(awk '/^\?\?\?$/ { getline; print; exit }' "$TOP/slides/01-blocking.md" | cut -c1-40 | sed 's/`//g')
+    [[ $(pdftotext "$TOP/build/slides/01-blocking-notes.pdf" - | tr '\n' ' ') == *"${note%% *}"* ]]
+    HANDOUTS=4up run "$TOP/slides/bin/handouts" 01
+    [ "$status" -eq 0 ]
+    info=$(pdfinfo "$TOP/build/slides/01-blocking-4up.pdf")
+    [ "$(awk '/^Pages:/ { print $2 }' <<<"$info")" -eq $(( (n + 3) / 4 )) ]
+    awk '/^Page size:/ { exit !($3 > $5) }' <<<"$info"
+    HANDOUTS=bogus run "$TOP/slides/bin/handouts" 01
+    [ "$status" -eq 2 ]
+}
+
+@test "split=N cuts a code block before its line N, <!-- continued --> a slide where it stands: the rest goes on a slide titled (continued)" {
+    browser >/dev/null || skip "no chromium installed (apt-get install chromium)"
+    printf '%s\n' '# t' '---' '## Two cuts' '' '<!-- code: a.c#f() split=2 -->' '```c' 'int a;' 'int b;' '```' \
+        'text' '<!-- code: a.c#g() split=2 -->' '```c' 'int c;' 'int d;' '```' '' '<!-- continued -->' '' 'end' \
+        > "$BATS_TEST_TMPDIR/97-cuts.md"
+    [ "$(slide_count "$BATS_TEST_TMPDIR/97-cuts.md")" -eq 5 ]
+    run dom "$(page "$BATS_TEST_TMPDIR/97-cuts.md")#5"
+    [ "$(counter)" = "5 / 5" ]
+    [[ $output == *'<h2>Two cuts</h2>'*' a;</span></code></pre>'* ]]
+    [[ $output == *'<h2>Two cuts (continued)</h2>'*' b;</span></code></pre>'*'<p>text</p>'*' c;</span></code></pre>'* ]]
+    [[ $output == *'<h2>Two cuts (continued)</h2>'*' d;</span></code></pre>'*'</section><section class="slide current"><h2>Two cuts (continued)</h2>'?'<p>end</p>'* ]]
 }

@@ -15,9 +15,7 @@ int main(int argc, char **argv)
                             "Fetch the URLs one after another (chapter 01).", NULL, 0);
     if (rc != FETCHCLI_RUN)
         return rc;
-    /* slide:blocking_loop */
     for (int i = 0; i < job.n; i++)
         fetch_blocking(&job.results[i], job.timeout);   /* returns when done */
-    /* end slide */
     return fetchcli_finish(&job);
 }

@@ -24,21 +24,18 @@ struct fetcher {
     int started;
 };
 
-/* slide:fetch_thread */
 static void *fetch_thread(void *arg)
 {
     struct fetcher *f = arg;
     fetch_blocking(f->result, f->timeout);   /* blocks this thread only */
     return NULL;
 }
-/* end slide */
 
 /* Starts one thread per result. A thread that cannot be started (EAGAIN:
  * out of memory for its stack, or over a thread limit) fails its URL only. */
 static void start_threads(struct fetcher *fetchers, struct fetch_result *results,
                           int count, double timeout)
 {
-    /* slide:start_threads */
     for (int i = 0; i < count; i++) {
         struct fetcher *f = &fetchers[i];
         f->result = &results[i];
@@ -48,13 +45,11 @@ static void start_threads(struct fetcher *fetchers, struct fetch_result *results
         if (err != 0)   /* pthread_* return the error; they do not set errno */
             report_fail(f->result, "thread not started: pthread_create: %s", strerror(err));
     }
-    /* end slide */
 }
 
 /* Waits for every thread that was started. */
 static void join_threads(struct fetcher *fetchers, int count)
 {
-    /* slide:join_threads */
     for (int i = 0; i < count; i++) {
         if (!fetchers[i].started)
             continue;
@@ -62,7 +57,6 @@ static void join_threads(struct fetcher *fetchers, int count)
         if (err != 0)
             fprintf(stderr, "threads: pthread_join: %s\n", strerror(err));
     }
-    /* end slide */
 }
 
 int main(int argc, char **argv)

@@ -70,7 +70,6 @@ static void other_work(double seconds)
         continue;
 }
 
-/* slide:services_run */
 static int start_calls(struct tq *q, const char *base_url)
 {
     for (int i = 0; i < N_SERVICES; i++) {
@@ -85,7 +84,6 @@ static int start_calls(struct tq *q, const char *base_url)
     }
     return 0;
 }
-/* end slide */
 
 /* Gets one task by name and prints its result line. 0 when it answered 200. */
 static int get_and_print(struct tq *q, const char *name, double t0)

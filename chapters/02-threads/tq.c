@@ -36,7 +36,6 @@ static struct task *find(const struct tq *q, const char *name)
     return NULL;
 }
 
-/* slide:tq_run */
 int tq_run(struct tq *q, const char *name, tq_task_fn *fn, void *arg)
 {
     if (find(q, name) != NULL) {
@@ -59,7 +58,6 @@ int tq_run(struct tq *q, const char *name, tq_task_fn *fn, void *arg)
     q->tasks = t;
     return 0;
 }
-/* end slide */
 
 static void join(struct task *t)
 {
@@ -72,7 +70,6 @@ static void join(struct task *t)
     }
 }
 
-/* slide:tq_get */
 int tq_get(struct tq *q, const char *name, void **result)
 {
     struct task *t = find(q, name);
@@ -84,7 +81,6 @@ int tq_get(struct tq *q, const char *name, void **result)
     *result = t->result;
     return 0;
 }
-/* end slide */
 
 void tq_free(struct tq *q)
 {

@@ -28,7 +28,6 @@ struct pool {
     struct fetch_job *job;       /* results[i] belongs to whoever took job i */
 };
 
-/* slide:queue */
 static void queue_put(struct pool *p, int index)
 {
     pthread_mutex_lock(&p->lock);
@@ -44,9 +43,7 @@ static void queue_close(struct pool *p)
     pthread_cond_broadcast(&p->work_ready);  /* wake them all: time to go */
     pthread_mutex_unlock(&p->lock);
 }
-/* end slide */
 
-/* slide:queue_take */
 /* The next URL index, or -1 once the queue is empty and closed. */
 static int queue_take(struct pool *p)
 {
@@ -57,9 +54,7 @@ static int queue_take(struct pool *p)
     pthread_mutex_unlock(&p->lock);
     return index;
 }
-/* end slide */
 
-/* slide:worker */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -74,7 +69,6 @@ static void *worker(void *arg)
     }
     return NULL;   /* the queue is empty and closed */
 }
-/* end slide */
 
 /* Waits for the k-th completion (0-based) and returns its URL index. */
 static int wait_completed(struct pool *p, int k)
@@ -114,7 +108,6 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
     return n;
 }
 
-/* slide:run_pool */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;
@@ -133,7 +126,6 @@ static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
     for (int i = 0; i < started; i++)
         pthread_join(workers[i], NULL);
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

@@ -27,7 +27,6 @@ static volatile long counter;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_long atomic_counter;
 
-/* slide:racy_add */
 static void *add_racy(void *unused)
 {
     (void)unused;
@@ -35,9 +34,7 @@ static void *add_racy(void *unused)
         counter++;   /* load, add 1, store: another thread may store in between */
     return NULL;
 }
-/* end slide */
 
-/* slide:fixed_add */
 static void *add_with_mutex(void *unused)
 {
     (void)unused;
@@ -56,7 +53,6 @@ static void *add_atomically(void *unused)
         atomic_fetch_add_explicit(&atomic_counter, 1, memory_order_relaxed);
     return NULL;
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

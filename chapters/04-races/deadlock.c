@@ -63,7 +63,6 @@ static void give(struct lock *l)
     pthread_mutex_unlock(&l->mutex);
 }
 
-/* slide:round */
 static void *work(void *arg)
 {
     struct worker *w = arg;
@@ -81,9 +80,7 @@ static void *work(void *arg)
     atomic_fetch_add(&workers_done, 1);
     return NULL;
 }
-/* end slide */
 
-/* slide:ordering */
 /* --fix ordering: every thread takes the lower-ranked lock first. Then no
  * thread can hold B while waiting for A, and the cycle cannot form. */
 static void order_locks(struct worker *w)
@@ -94,7 +91,6 @@ static void order_locks(struct worker *w)
         w->second = swap;
     }
 }
-/* end slide */
 
 /* "A", "A and B" or "nothing": the locks worker `id` holds. */
 static const char *held_by(int id, char *out, size_t size)
@@ -111,7 +107,6 @@ static int waits_for_worker(const struct worker *workers, int id)
     return lock == NOBODY ? NOBODY : atomic_load(&locks[lock].holder);
 }
 
-/* slide:watchdog_report */
 /* The watchdog's diagnosis: who holds what, who waits for what, and
  * whether the waits form a cycle (then nothing can ever move again). */
 static void report_stall(const struct worker *workers, double stalled)
@@ -133,7 +128,6 @@ static void report_stall(const struct worker *workers, double stalled)
     else
         printf("watchdog: stalled, but no cycle of waits: slow, not deadlocked\n");
 }
-/* end slide */
 
 /* Waits until both workers are done (0) or no round has finished for
  * STALL_SECONDS; then reports the stall and returns -1. */

@@ -47,7 +47,6 @@ static long result_for(int t, int k)
     return (long)t * 1000003 + k;
 }
 
-/* slide:table_store */
 static void table_store(struct results_table *t, const char *url, long bytes)
 {
     int slot = t->count;              /* 1. find the next free row */
@@ -58,9 +57,7 @@ static void table_store(struct results_table *t, const char *url, long bytes)
     row->bytes = bytes;
     t->count = slot + 1;              /* 3. count it */
 }
-/* end slide */
 
-/* slide:worker */
 static void *store_results(void *arg)
 {
     int t = (int)(long)arg;
@@ -76,7 +73,6 @@ static void *store_results(void *arg)
     }
     return NULL;
 }
-/* end slide */
 
 /* Which store a row holds: 0 with *index set, or -1 for a torn row (its
  * URL garbled, or its result from another store than its URL). */
@@ -92,7 +88,6 @@ static int row_index(const struct row *row, int *index)
     return 0;
 }
 
-/* slide:check */
 /* Looks for every stored result in the counted rows. 0 when all are there
  * exactly once, -1 when some were lost or torn. */
 static int check_table(const struct results_table *t, long expected)
@@ -122,7 +117,6 @@ static int check_table(const struct results_table *t, long expected)
            expected - present, torn);
     return -1;
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

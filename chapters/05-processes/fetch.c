@@ -58,7 +58,6 @@ static void set_stop_handler(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* slide:child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
@@ -72,9 +71,7 @@ static void run_child(struct fetch_result *r, double timeout, int out)
         _exit(1);                                           /* the parent has gone */
     _exit(0);
 }
-/* end slide */
 
-/* slide:fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
@@ -120,7 +117,6 @@ static int start_child(struct fetch_job *job, struct child *kids, int i)
     kids[i].fd = fds[0];
     return 0;
 }
-/* end slide */
 
 /* Waits for the child to end (retrying EINTR); its wait status. */
 static int reap(pid_t pid)
@@ -131,20 +127,9 @@ static int reap(pid_t pid)
     return status;
 }
 
-/* slide:finish */
-/* Child c's pipe is done (complete, closed or broken): reap the child at
- * once, so it does not linger as a zombie, and fill in its result. */
-static void finish_child(struct child *c, struct fetch_result *r)
+/* Fills in r from what child c sent (want bytes were due) and how it ended. */
+static void fill_result(struct child *c, struct fetch_result *r, size_t want, int status)
 {
-    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
-
-    close(c->fd);
-    c->fd = -1;
-    int status = reap(c->pid);
-    c->pid = 0;
-    r->end = timeline_now();
-    /* end slide */
-    /* slide:finish_result */
     if (c->got == want && c->body != NULL) {   /* the whole message arrived */
         const char *url = r->url;
         *r = c->head;                          /* status, bytes, times, error */
@@ -163,7 +148,20 @@ static void finish_child(struct child *c, struct fetch_result *r)
     free(c->body);
     c->body = NULL;
 }
-/* end slide */
+
+/* Child c's pipe is done (complete, closed or broken): reap the child at
+ * once, so it does not linger as a zombie, and fill in its result. */
+static void finish_child(struct child *c, struct fetch_result *r)
+{
+    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
+
+    close(c->fd);
+    c->fd = -1;
+    int status = reap(c->pid);
+    c->pid = 0;
+    r->end = timeline_now();
+    fill_result(c, r, want, status);
+}
 
 /* Reads what child c has sent since last time, into its head, then its
  * body. 1 when the message is complete or the pipe closed or broke (then
@@ -191,27 +189,31 @@ static int read_child(struct child *c)
     return c->got >= head_size && c->got == head_size + c->head.bytes;
 }
 
-/* slide:drain */
+/* Puts the signal pipe and every open pipe in fds[]: how many it put. Only
+ * open pipes go in: poll() refuses (EINVAL) more entries than the fd limit,
+ * closed or not. */
+static nfds_t fill_fds(struct child *kids, int n, struct pollfd *fds)
+{
+    nfds_t used = 1;                      /* fds[0]: the signal pipe */
+    fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+    for (int i = 0; i < n; i++)
+        if (kids[i].fd >= 0) {
+            kids[i].slot = used;
+            fds[used++] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
+        }
+    return used;
+}
+
 /* Waits on every pipe at once and reads whichever has data. A parent that
  * read the pipes one by one would leave the other children blocked on full
- * 64 KiB pipes. Only open pipes go in fds[]: poll() refuses (EINVAL) more
- * entries than the fd limit, closed or not. Returns 0 when every child is
- * finished, the signal number after SIGINT or SIGTERM, or -1 if poll() failed. */
+ * 64 KiB pipes. Returns 0 when every child is finished, the signal number after SIGINT or SIGTERM, or -1 if poll() failed. */
 static int drain(struct child *kids, struct fetch_result *results, int n,
                  struct pollfd *fds)
 {
     for (;;) {
-        nfds_t used = 1;                      /* fds[0]: the signal pipe */
-        fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-        for (int i = 0; i < n; i++)
-            if (kids[i].fd >= 0) {
-                kids[i].slot = used;
-                fds[used++] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
-            }
+        nfds_t used = fill_fds(kids, n, fds);
         if (used == 1)
             return 0;
-        /* end slide */
-        /* slide:drain_poll */
         /* No timeout: each child has its own --timeout. */
         if (poll(fds, used, -1) < 0 && errno != EINTR) {
             fprintf(stderr, "processes: poll: %s\n", strerror(errno));
@@ -224,19 +226,20 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
                 finish_child(&kids[i], &results[i]);
     }
 }
-/* end slide */
 
-/* slide:stop */
+/* Why the unfinished URLs were not fetched. */
+static const char *stop_reason(int stopped_by)
+{
+    return stopped_by == SIGINT ? "interrupted by SIGINT"
+         : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
+}
+
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
                           int stopped_by)
 {
-    const char *why = stopped_by == SIGINT ? "interrupted by SIGINT"
-                    : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
-/* end slide */
-/* slide:stop_reap */
-
+    const char *why = stop_reason(stopped_by);
     for (int i = 0; kids && i < n; i++)
         if (kids[i].pid > 0)
             kill(kids[i].pid, SIGTERM);       /* children have the default action: die */
@@ -251,7 +254,6 @@ static void stop_children(struct child *kids, struct fetch_result *results, int 
             report_fail(&results[i], "%s", why);   /* never started, or killed */
     }
 }
-/* end slide */
 
 /* The handler, and the pipe it writes to. */
 static int catch_stop_signals(void)
@@ -265,6 +267,16 @@ static int catch_stop_signals(void)
     }
     set_stop_handler(on_stop_signal);
     return 0;
+}
+
+/* A child per URL, then their answers: what drain() returns. */
+static int run_children(struct fetch_job *job, struct child *kids, struct pollfd *fds)
+{
+    for (int i = 0; i < job->n; i++)
+        kids[i].fd = -1;
+    for (int i = 0; i < job->n && !caught_signal; i++)
+        start_child(job, kids, i);                                 /* fork */
+    return drain(kids, job->results, job->n, fds);                 /* read all, reap each */
 }
 
 int main(int argc, char **argv)
@@ -282,13 +294,7 @@ int main(int argc, char **argv)
     if (kids == NULL || fds == NULL)
         fprintf(stderr, "processes: out of memory\n");
     else if (catch_stop_signals() == 0) {
-        /* slide:main */
-        for (int i = 0; i < job.n; i++)
-            kids[i].fd = -1;
-        for (int i = 0; i < job.n && !caught_signal; i++)
-            start_child(&job, kids, i);                             /* fork */
-        stopped_by = drain(kids, job.results, job.n, fds);          /* read all, reap each */
-        /* end slide */
+        stopped_by = run_children(&job, kids, fds);
     }
     if (stopped_by != 0)
         stop_children(kids, job.results, job.n, stopped_by);

@@ -31,7 +31,6 @@ struct fetcher {
     double timeout;
 };
 
-/* slide:conn */
 struct conn {
     struct fetcher *fetcher;
     struct fetch_result *result;      /* its URL is parsed in conn_start, not kept */
@@ -42,13 +41,11 @@ struct conn {
     size_t request_len, sent;         /* 1000 conns, 1000 small requests */
     struct http_response response;
 };
-/* end slide */
 
 static void start_more(struct reactor *r, void *arg);
 static void on_writable(struct reactor *r, int fd, int events, void *arg);
 static void on_readable(struct reactor *r, int fd, int events, void *arg);
 
-/* slide:finish */
 /* Ends c, well or not: no more callbacks for it, then the next URL. */
 static void conn_finish(struct conn *c)
 {
@@ -64,7 +61,6 @@ static void conn_finish(struct conn *c)
     if (reactor_call_soon(f->reactor, &f->more, start_more, f) < 0)   /* a slot is free */
         perror("reactor: reactor_call_soon");
 }
-/* end slide */
 
 static void conn_fail(struct conn *c, const char *call)
 {
@@ -72,7 +68,6 @@ static void conn_fail(struct conn *c, const char *call)
     conn_finish(c);
 }
 
-/* slide:callbacks */
 /* dial calls this once: connected (the first address to answer won) or failed. */
 static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
 {
@@ -90,9 +85,7 @@ static void on_connected(struct reactor *r, int fd, const char *err, void *arg)
     else
         on_writable(r, fd, REACTOR_WRITE, c);   /* it is writable: send now */
 }
-/* end slide */
 
-/* slide:on_writable */
 static void on_writable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -108,9 +101,7 @@ static void on_writable(struct reactor *r, int fd, int events, void *arg)
     if (c->sent == c->request_len && reactor_watch(r, fd, REACTOR_READ, on_readable, c) < 0)
         conn_fail(c, "reactor_watch");
 }
-/* end slide */
 
-/* slide:on_readable */
 static void on_readable(struct reactor *r, int fd, int events, void *arg)
 {
     struct conn *c = arg;
@@ -122,9 +113,7 @@ static void on_readable(struct reactor *r, int fd, int events, void *arg)
     if (progress != HTTP_MORE)
         conn_finish(c);
 }
-/* end slide */
 
-/* slide:on_timeout */
 static void on_timeout(struct reactor *r, void *arg)
 {
     struct conn *c = arg;
@@ -133,9 +122,7 @@ static void on_timeout(struct reactor *r, void *arg)
     report_fail(c->result, "timed out after %.2f s", c->fetcher->timeout);
     conn_finish(c);
 }
-/* end slide */
 
-/* slide:start */
 /* Starts one fetch: 0 started (or failed at once, and finished), -1 the
  * reactor is full (ERANGE) while others run: the URL waits for one to end. */
 static int conn_start(struct conn *c)
@@ -183,7 +170,6 @@ static void start_more(struct reactor *r, void *arg)
     if (f->next < f->n && reactor_call_soon(r, &f->more, start_more, f) < 0)
         perror("reactor: reactor_call_soon");
 }
-/* end slide */
 
 /* When the loop itself fails (reactor_run: -1), every URL not finished
  * fails with `why`; those in flight let go of their fd, timer and buffers. */
@@ -194,6 +180,17 @@ static void fail_unfinished(struct fetcher *f, const char *why)
             report_fail(c->result, "%s", why);
         if (c->result->end == 0 && c < f->conns + f->next)   /* in flight */
             conn_finish(c);
+    }
+}
+
+/* Starts the first connections and runs the loop until none is left. */
+static void run(struct fetcher *f)
+{
+    start_more(f->reactor, f);
+    if (reactor_run(f->reactor) < 0) {    /* returns when nothing is left to wait for */
+        char why[FETCH_ERR_LEN];
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        fail_unfinished(f, why);          /* EBADF, EINVAL: a bug, not the network */
     }
 }
 
@@ -215,14 +212,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* slide:main */
-    start_more(f.reactor, &f);
-    if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
-        char why[FETCH_ERR_LEN];
-        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
-        fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
-    }
-    /* end slide */
+    run(&f);
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);

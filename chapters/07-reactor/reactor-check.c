@@ -65,7 +65,6 @@ static void say(struct reactor *r, void *arg)
 
 /* ---- order: due order, then the order they were added ---------------- */
 
-/* slide:check_order */
 static void check_order(struct reactor *r)
 {
     later(r, 0.03, say, "30ms");
@@ -75,7 +74,6 @@ static void check_order(struct reactor *r)
     later(r, 0.02, say, "20ms third");
     later(r, 0, say, "0ms");
 }
-/* end slide */
 
 /* ---- cancel: before run, another from inside, itself from inside ------ */
 

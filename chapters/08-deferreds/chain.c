@@ -28,7 +28,6 @@ struct stage_arg {
     char result[32], error[32];   /* what this stage returns */
 };
 
-/* slide:stages */
 static struct outcome stage_callback(void *result, void *arg)
 {
     struct stage_arg *s = arg;
@@ -50,7 +49,6 @@ static struct outcome stage_errback(void *error, void *arg)
     printf("stage %d: errback(\"%s\") recovers: \"%s\"\n", s->k, (char *)error, s->result);
     return deferred_ok(s->result);           /* recovered: next callback */
 }
-/* end slide */
 
 /* The last stage: says how the chain ended and passes the value on. */
 static struct outcome show_result(void *result, void *arg)
@@ -108,7 +106,6 @@ static int run_chain_scenario(const struct scenario *sc)
     return 0;
 }
 
-/* slide:gather */
 static struct outcome show_all(void *outcomes, void *n)
 {
     struct outcome *each = outcomes;
@@ -118,7 +115,6 @@ static struct outcome show_all(void *outcomes, void *n)
     free(outcomes);   /* the last stage owns the array */
     return deferred_ok(NULL);
 }
-/* end slide */
 
 /* N deferreds fired last to first: the gathered list keeps their order. */
 static int run_gather_scenario(const struct scenario *sc)

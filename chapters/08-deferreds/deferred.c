@@ -33,7 +33,6 @@ int deferred_has_fired(const struct deferred *d)
     return d->fired;
 }
 
-/* slide:run_chain */
 /* Runs every stage not yet run. A stage may add stages: the loop sees them. */
 static void run_chain(struct deferred *d)
 {
@@ -48,7 +47,6 @@ static void run_chain(struct deferred *d)
     }
     d->running = 0;
 }
-/* end slide */
 
 int deferred_add_callbacks(struct deferred *d, deferred_fn *callback,
                            deferred_fn *errback, void *arg)

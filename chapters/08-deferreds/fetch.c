@@ -16,7 +16,6 @@
 #include "reactor.h"
 #include "timeline.h"
 
-/* slide:store */
 /* The callback: the page becomes this URL's result. */
 static struct outcome store_page(void *page, void *result)
 {
@@ -30,9 +29,7 @@ static struct outcome store_page(void *page, void *result)
     page_free(p);
     return deferred_ok(NULL);
 }
-/* end slide */
 
-/* slide:store_error */
 /* The errback: the failure becomes this URL's error, and is handled. */
 static struct outcome store_error(void *error, void *result)
 {
@@ -42,13 +39,39 @@ static struct outcome store_error(void *error, void *result)
     free(error);
     return deferred_ok(NULL);   /* recovered: the chain ends well */
 }
-/* end slide */
 
 static struct outcome all_done(void *outcomes, void *reactor)
 {
     free(outcomes);   /* each says ok: store_page and store_error handled all */
     reactor_stop(reactor);
     return deferred_ok(NULL);
+}
+
+/* Starts every fetch as a deferred, gathers them, and runs the loop until
+ * they have all fired. Returns the gathered deferred. */
+static struct deferred *fetch_pages(struct reactor *reactor, struct fetch_job *job,
+                                    struct deferred **pages)
+{
+    for (int i = 0; i < job->n; i++) {
+        struct fetch_result *r = &job->results[i];
+        r->start = timeline_now();
+        pages[i] = fetch_page(reactor, r->url, job->timeout);   /* returns at once */
+        if (pages[i] == NULL || deferred_add_callbacks(pages[i], store_page, store_error, r) < 0) {
+            perror("deferreds: out of memory");
+            exit(1);
+        }
+    }
+    struct deferred *all = deferred_gather(pages, job->n);
+    if (all == NULL || deferred_add_callbacks(all, all_done, NULL, reactor) < 0) {
+        perror("deferreds: out of memory");
+        exit(1);
+    }
+    if (!deferred_has_fired(all) && reactor_run(reactor) < 0) {
+        char why[FETCH_ERR_LEN];       /* waiting failed: a bug, not the network */
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        page_fail_all(reactor, why);   /* their errbacks record it; `all` fires */
+    }
+    return all;
 }
 
 int main(int argc, char **argv)
@@ -65,27 +88,7 @@ int main(int argc, char **argv)
         perror("deferreds: out of memory");
         exit(1);
     }
-    /* slide:deferred_loop */
-    for (int i = 0; i < job.n; i++) {
-        struct fetch_result *r = &job.results[i];
-        r->start = timeline_now();
-        pages[i] = fetch_page(reactor, r->url, job.timeout);   /* returns at once */
-        if (pages[i] == NULL || deferred_add_callbacks(pages[i], store_page, store_error, r) < 0) {
-            perror("deferreds: out of memory");
-            exit(1);
-        }
-    }
-    struct deferred *all = deferred_gather(pages, job.n);
-    if (all == NULL || deferred_add_callbacks(all, all_done, NULL, reactor) < 0) {
-        perror("deferreds: out of memory");
-        exit(1);
-    }
-    if (!deferred_has_fired(all) && reactor_run(reactor) < 0) {
-        char why[FETCH_ERR_LEN];       /* waiting failed: a bug, not the network */
-        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
-        page_fail_all(reactor, why);   /* their errbacks record it; `all` fires */
-    }
-    /* end slide */
+    struct deferred *all = fetch_pages(reactor, &job, pages);
     for (int i = 0; i < job.n; i++)
         deferred_free(pages[i]);
     deferred_free(all);

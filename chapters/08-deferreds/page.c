@@ -68,20 +68,23 @@ static void leave_going(struct conn *c)
         c->next->prev = c->prev;
 }
 
-/* slide:finish */
+/* Lets go of everything the connection holds but its response. */
+static void release(struct conn *c)
+{
+    leave_going(c);
+    dial_cancel(&c->dial);       /* NULL once connected */
+    reactor_unwatch(c->reactor, c->fd);
+    net_close(c->fd);
+    reactor_cancel(c->reactor, &c->deadline);
+}
+
 /* The end of every path: release the connection, then fire. Firing comes
  * last because the chain may do anything, even start new fetches. */
 static void finish(struct conn *c, char *error)
 {
     struct deferred *d = c->deferred;
     struct page *page = NULL;
-    leave_going(c);
-    dial_cancel(&c->dial);       /* NULL once connected */
-    reactor_unwatch(c->reactor, c->fd);
-    net_close(c->fd);
-    reactor_cancel(c->reactor, &c->deadline);
-    /* end slide */
-    /* slide:finish_fire */
+    release(c);
     if (error == NULL && (page = malloc(sizeof *page)) == NULL)
         error = message("out of memory");
     if (page != NULL) {
@@ -95,7 +98,6 @@ static void finish(struct conn *c, char *error)
     else
         deferred_errback(d, error);
 }
-/* end slide */
 
 static void on_timeout(struct reactor *r, void *arg)
 {

@@ -67,7 +67,6 @@ static int all_done(const struct run *run)
     return run->work_done && run->pages_left == 0;
 }
 
-/* slide:heartbeat */
 static void heartbeat(struct reactor *r, void *arg)
 {
     struct run *run = arg;
@@ -80,7 +79,6 @@ static void heartbeat(struct reactor *r, void *arg)
     if (!all_done(run) && reactor_call_later(r, &run->beat, HEARTBEAT, heartbeat, run) < 0)
         perror("coop: reactor_call_later");
 }
-/* end slide */
 
 static void work_finished(struct run *run)
 {
@@ -90,7 +88,6 @@ static void work_finished(struct run *run)
 
 /* ---- (a) blocking: the whole loop in one callback ----------------------- */
 
-/* slide:blocking */
 static void work_blocking(struct reactor *r, void *arg)
 {
     struct run *run = arg;
@@ -98,11 +95,9 @@ static void work_blocking(struct reactor *r, void *arg)
     primes_advance(&run->work, run->work.limit);   /* the loop waits for this */
     work_finished(run);
 }
-/* end slide */
 
 /* ---- (b) cooperative: the same loop in steps --------------------------- */
 
-/* slide:cooperative */
 static enum coop_step primes_step(void *arg)
 {
     struct run *run = arg;
@@ -114,11 +109,9 @@ static void primes_done(enum coop_end how, void *arg)
     (void)how;
     work_finished(arg);
 }
-/* end slide */
 
 /* ---- (c) a worker thread, its result through a pipe ------------------ */
 
-/* slide:thread */
 static void *worker(void *arg)
 {
     struct run *run = arg;
@@ -138,7 +131,6 @@ static void result_arrived(struct reactor *r, int fd, int events, void *arg)
     reactor_unwatch(r, fd);                   /* one result: nothing more to read */
     work_finished(run);
 }
-/* end slide */
 
 static int start_work(struct run *run, const char *variant)
 {

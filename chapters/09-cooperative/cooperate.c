@@ -36,7 +36,6 @@ static int schedule(struct coop_task *t)
     return reactor_call_soon(t->reactor, &t->next_step, one_step, t);
 }
 
-/* slide:one_step */
 static void one_step(struct reactor *r, void *arg)
 {
     struct coop_task *t = arg;
@@ -49,7 +48,6 @@ static void one_step(struct reactor *r, void *arg)
     else if (t->paused == 0 && !reactor_pending(&t->next_step) && schedule(t) < 0)
         end(t, COOP_STOPPED);            /* out of memory: cannot go on */
 }
-/* end slide */
 
 struct coop_task *cooperate(struct reactor *r, coop_step_fn *step, void *arg)
 {

@@ -57,7 +57,6 @@ static void co_free(struct coroutine *co)
     live--;
 }
 
-/* slide:switch */
 /* Loop -> coroutine: runs it until it parks or returns. */
 static void resume(struct coroutine *co)
 {
@@ -73,7 +72,6 @@ static void park(struct coroutine *co)
 {
     swapcontext(&co->context, &loop_context);   /* back here when resumed */
 }
-/* end slide */
 
 /* Every coroutine starts here, on its own stack; returning from this
  * function switches to loop_context (uc_link), right after the swapcontext
@@ -165,7 +163,19 @@ static int arm_deadline(struct coroutine *co, double deadline)
     return reactor_call_later(co->reactor, &co->timer, left > 0 ? left : 0, wake_on_timer, co);
 }
 
-/* slide:park_on_fd */
+/* Watches fd for `events` and arms the deadline, for co: 0, or -1 with
+ * errno and nothing left armed. */
+static int watch_until(struct coroutine *co, int fd, int events, double deadline)
+{
+    if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
+        return -1;
+    if (arm_deadline(co, deadline) < 0) {
+        reactor_unwatch(co->reactor, fd);
+        return -1;
+    }
+    return 0;
+}
+
 /* Parks the running coroutine until fd is ready for `events` or the
  * deadline passes. 0 when ready, -1 with errno (ETIMEDOUT, ERANGE...). */
 static int park_on_fd(int fd, int events, double deadline)
@@ -175,14 +185,8 @@ static int park_on_fd(int fd, int events, double deadline)
         errno = EPERM;
         return -1;
     }
-    if (reactor_watch(co->reactor, fd, events, wake_on_fd, co) < 0)
+    if (watch_until(co, fd, events, deadline) < 0)
         return -1;
-    if (arm_deadline(co, deadline) < 0) {
-        reactor_unwatch(co->reactor, fd);
-        return -1;
-    }
-    /* end slide */
-    /* slide:park_wake */
     park(co);                  /* the loop runs other coroutines meanwhile */
     reactor_unwatch(co->reactor, fd);
     reactor_cancel(co->reactor, &co->timer);   /* idle if it fired */
@@ -192,7 +196,6 @@ static int park_on_fd(int fd, int events, double deadline)
     }
     return 0;
 }
-/* end slide */
 
 void co_sleep(double seconds)
 {
@@ -208,7 +211,6 @@ void co_sleep(double seconds)
 
 /* ---- the calls that look blocking ------------------------------------- */
 
-/* slide:co_read */
 ssize_t co_read(int fd, void *buf, size_t len, double deadline)
 {
     size_t n;
@@ -218,7 +220,6 @@ ssize_t co_read(int fd, void *buf, size_t len, double deadline)
             return -1;
     return got == NET_ERROR ? -1 : (ssize_t)n;        /* NET_END: 0 */
 }
-/* end slide */
 
 int co_write(int fd, const void *buf, size_t len, double deadline)
 {

@@ -21,7 +21,6 @@ struct task {
     int blocking;   /* the mistake: use chapter 01's fetch_blocking */
 };
 
-/* slide:fetch_coroutine */
 /* Chapter 01's fetch (common/fetch.c: fetch_with), the very same code,
  * given co.h's calls: where fetch_blocking's calls wait, these park. */
 static const struct fetch_io parking = { co_connect, co_write, co_read };
@@ -34,7 +33,25 @@ static void run_task(void *arg)
     else
         fetch_with(&parking, t->result, t->timeout);   /* parks: the loop runs the others */
 }
-/* end slide */
+
+/* A coroutine per URL (URL number `blocking` fetched the blocking way),
+ * then the loop until every one has returned. */
+static void run_tasks(struct reactor *reactor, struct fetch_job *job, struct task *tasks,
+                      int blocking)
+{
+    for (int i = 0; i < job->n; i++) {
+        tasks[i] = (struct task){ &job->results[i], job->timeout, blocking == i + 1 };
+        if (co_spawn(reactor, run_task, &tasks[i]) < 0)
+            report_fail(&job->results[i], "co_spawn: %s", strerror(errno));
+    }
+    if (reactor_run(reactor) < 0) {   /* returns when every coroutine has returned */
+        int err = errno;              /* waiting failed: a bug, not the network */
+        for (int i = 0; i < job->n; i++)
+            if (job->results[i].end == 0)   /* not finished, or never started */
+                report_fail(&job->results[i], "reactor_run: %s", strerror(err));
+        co_fail_all(err);             /* the parked ones unwind: fds closed, stacks freed */
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -56,20 +73,7 @@ int main(int argc, char **argv)
         perror("coroutines: out of memory");
         exit(1);
     }
-    /* slide:spawn */
-    for (int i = 0; i < job.n; i++) {
-        tasks[i] = (struct task){ &job.results[i], job.timeout, blocking == i + 1 };
-        if (co_spawn(reactor, run_task, &tasks[i]) < 0)
-            report_fail(&job.results[i], "co_spawn: %s", strerror(errno));
-    }
-    if (reactor_run(reactor) < 0) {   /* returns when every coroutine has returned */
-        int err = errno;              /* waiting failed: a bug, not the network */
-        for (int i = 0; i < job.n; i++)
-            if (job.results[i].end == 0)   /* not finished, or never started */
-                report_fail(&job.results[i], "reactor_run: %s", strerror(err));
-        co_fail_all(err);             /* the parked ones unwind: fds closed, stacks freed */
-    }
-    /* end slide */
+    run_tasks(reactor, &job, tasks, blocking);
     free(tasks);
     reactor_free(reactor);
     return fetchcli_finish(&job);

@@ -284,14 +284,12 @@ size_t agg_answer(char *answer, size_t size, const struct agg_calls *calls,
 
 /* ---- the blocking loop --------------------------------------------- */
 
-/* slide:in_turn */
 void agg_call_in_turn(struct agg_server *s, struct agg_calls *calls)
 {
     (void)s;
     for (int i = 0; i < AGG_CALLS; i++)
         fetch_blocking(&calls->results[i], CALL_TIMEOUT);   /* waits, each in turn */
 }
-/* end slide */
 
 /* Waits for a client or for the stop. The client's fd, or -1: stop. */
 static int next_client(struct agg_server *s)
@@ -358,34 +356,38 @@ static void close_lingering(int fd)
     net_close(fd);
 }
 
-/* slide:serve_client */
+/* The answer to a request head of head_len bytes (0: it was too long), in
+ * answer: its length. *refused: answered before the request was all read. */
+static size_t answer_for(struct agg_server *s, const char *request, ssize_t head_len,
+                         char *answer, agg_call_fn *call, int *refused)
+{
+    struct agg_calls calls;
+    *refused = 1;
+    if (head_len == 0)
+        return agg_format(answer, AGG_ANSWER_MAX, 431, "Request Header Fields Too Large",
+                          "request head over 8 KiB\n");
+    if (agg_route(request, (size_t)head_len, answer, AGG_ANSWER_MAX) == 0)
+        return strlen(answer);                    /* 400, 404, 405 */
+    *refused = 0;
+    double start = timeline_now();
+    agg_calls_init(s, &calls);
+    call(s, &calls);                              /* the four backend calls */
+    size_t len = agg_answer(answer, AGG_ANSWER_MAX, &calls, timeline_now() - start,
+                            call == agg_call_in_turn ? "one after another" : "at once");
+    agg_calls_free(&calls);
+    return len;
+}
+
 static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
 {
     char request[HTTP_REQUEST_HEAD_MAX], answer[AGG_ANSWER_MAX];
-    struct agg_calls calls;
-    size_t len;
-    int refused = 1;                              /* answered before all was read */
+    int refused;
     ssize_t head_len = read_request(fd, request, sizeof request);
     if (head_len < 0) {
         net_close(fd);
         return;
     }
-    /* end slide */
-    /* slide:serve_route */
-    if (head_len == 0)
-        len = agg_format(answer, sizeof answer, 431, "Request Header Fields Too Large",
-                         "request head over 8 KiB\n");
-    else if (agg_route(request, (size_t)head_len, answer, sizeof answer) == 0)
-        len = strlen(answer);                     /* 400, 404, 405 */
-    else {
-        refused = 0;
-        double start = timeline_now();
-        agg_calls_init(s, &calls);
-        call(s, &calls);                          /* the four backend calls */
-        len = agg_answer(answer, sizeof answer, &calls, timeline_now() - start,
-                         call == agg_call_in_turn ? "one after another" : "at once");
-        agg_calls_free(&calls);
-    }
+    size_t len = answer_for(s, request, head_len, answer, call, &refused);
     if (net_write_all(fd, answer, len, timeline_now() + REQUEST_TIMEOUT) < 0)
         fprintf(stderr, "%s: answering fd %d: %s\n", s->name, fd, strerror(errno));
     if (refused)
@@ -393,7 +395,6 @@ static void serve_client(struct agg_server *s, int fd, agg_call_fn *call)
     else
         net_close(fd);
 }
-/* end slide */
 
 void agg_serve_forever(struct agg_server *s, agg_call_fn *call)
 {
@@ -414,7 +415,6 @@ static void *serve_thread(void *arg)
     return NULL;
 }
 
-/* slide:serve_in_threads */
 int agg_serve_in_threads(struct agg_server *s, int n, agg_call_fn *call)
 {
     pthread_t threads[256];
@@ -437,4 +437,3 @@ int agg_serve_in_threads(struct agg_server *s, int n, agg_call_fn *call)
         pthread_join(threads[i], NULL);
     return rc;
 }
-/* end slide */

@@ -141,7 +141,6 @@ static void send_some(struct conn *c)
         conn_free(c);                           /* a served GET was read to its end */
 }
 
-/* slide:on_call_done */
 /* One backend call has ended; the last one to end writes the answer. */
 static void on_call_done(struct fetch_result *r, void *arg)
 {
@@ -153,9 +152,7 @@ static void on_call_done(struct fetch_result *r, void *arg)
                                timeline_now() - c->start, "at once");
     start_answer(c);
 }
-/* end slide */
 
-/* slide:start_calls */
 /* Starts all four calls; none of them waits for another. */
 static void start_calls(struct conn *c)
 {
@@ -174,7 +171,6 @@ static void start_calls(struct conn *c)
     if (c->n_pending == 0)                      /* out of memory for all four */
         on_call_done(&c->calls.results[0], c);
 }
-/* end slide */
 
 /* ---- reading the request ------------------------------------------- */
 

@@ -75,13 +75,11 @@ static void start_one(struct load *l)
 }
 
 /* Closed loop: the next request, if any is left. */
-/* slide:start_next */
 static void start_next(struct load *l)
 {
     if (l->started < l->requests)
         start_one(l);
 }
-/* end slide */
 
 static void on_tick(struct reactor *rx, void *arg)
 {

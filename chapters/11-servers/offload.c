@@ -66,7 +66,6 @@ static void start_job(struct job *job)
     }
 }
 
-/* slide:on_wake */
 static void on_wake(struct reactor *rx, int fd, int events, void *arg)
 {
     char bytes[64];
@@ -87,7 +86,6 @@ static void on_wake(struct reactor *rx, int fd, int events, void *arg)
     if (stopping)
         reactor_stop(rx);
 }
-/* end slide */
 
 /* If the loop fails, no call will ever end: tell every handler that waits,
  * or will (the calls in flight are abandoned with the loop, unfreed). */
@@ -113,7 +111,6 @@ static void wake_reactor(void)
         fprintf(stderr, "offload: wake pipe: %s\n", strerror(errno));
 }
 
-/* slide:call_offloaded */
 /* The agg_call_fn of this server: looks blocking, runs on the reactor. */
 static void call_offloaded(struct agg_server *s, struct agg_calls *calls)
 {
@@ -136,7 +133,6 @@ static void call_offloaded(struct agg_server *s, struct agg_calls *calls)
     }
     pthread_mutex_unlock(&offload.lock);
 }
-/* end slide */
 
 /* ---- main ---------------------------------------------------------- */
 

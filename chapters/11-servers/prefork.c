@@ -15,7 +15,6 @@
 
 #include "aggregator.h"
 
-/* slide:fork_workers */
 /* Forks n workers. Returns how many were started. */
 static int fork_workers(struct agg_server *s, int n, int threads)
 {
@@ -34,7 +33,6 @@ static int fork_workers(struct agg_server *s, int n, int threads)
     }
     return n;
 }
-/* end slide */
 
 /* Waits for every worker. 0 when all exited with status 0. */
 static int reap_workers(int n)

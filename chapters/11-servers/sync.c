@@ -19,9 +19,7 @@ int main(int argc, char **argv)
         agg_server_close(&s);
         return 1;
     }
-    /* slide:sync */
     agg_serve_forever(&s, agg_call_in_turn);   /* until SIGINT or SIGTERM */
-    /* end slide */
     agg_server_close(&s);
     return 0;
 }

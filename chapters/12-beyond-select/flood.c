@@ -174,7 +174,6 @@ static void conn_start(struct flood *f, struct conn *c)
     conn_connect(c, f->addrs);
 }
 
-/* slide:flood_start */
 /* Starts c's connect to address ai, or to the next when it fails at once. */
 static void conn_connect(struct conn *c, const struct addrinfo *ai)
 {
@@ -199,7 +198,6 @@ static void conn_connect(struct conn *c, const struct addrinfo *ai)
                  FD_SETSIZE);
     conn_end(c, why == ERANGE ? err : strerror(why));
 }
-/* end slide */
 
 /* --timeout: whatever is still open has failed. */
 static void on_deadline(struct reactor *r, void *arg)
@@ -329,7 +327,6 @@ static void check_fd_limit(long n)
                 limit, n + 10 - limit);
 }
 
-/* slide:flood_main */
 /* Starts 64 connections, then lets the loop run once before the next 64
  * (reactor_call_soon), as chapter 07 does: the first requests leave while
  * later connects are still to be made, so the server's 1 s clocks start
@@ -361,7 +358,6 @@ static int run_flood(struct flood *f, double timeout)
     report(f, timeline_now() - t0, peak_rss_kib() - rss_before);
     return f->failed > 0;
 }
-/* end slide */
 
 int main(int argc, char **argv)
 {

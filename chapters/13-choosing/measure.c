@@ -108,16 +108,10 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
     fclose(f);
 }
 
-/* slide:sample */
-/* One look at the command's process tree: how many processes, threads
- * and resident KiB it has right now; keeps the largest of each. */
-static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
+/* Marks the tree under root: the root, then anyone whose parent is in it,
+ * until no one joins (as many passes as the tree is deep: two or three). */
+static void mark_tree(pid_t root, struct proc_list *l)
 {
-    long processes = 0, threads = 0, rss_kib = 0;
-    if (read_parents(l) < 0)
-        return;
-    /* The tree: the root, then anyone whose parent is in it, until no one
-     * joins (as many passes as the tree is deep: two or three). */
     qsort(l->procs, l->n, sizeof *l->procs, by_pid);
     for (int joined = 1; joined;) {
         joined = 0;
@@ -128,8 +122,16 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
                 p->in_tree = joined = 1;
         }
     }
-    /* end slide */
-    /* slide:sample_count */
+}
+
+/* One look at the command's process tree: how many processes, threads
+ * and resident KiB it has right now; keeps the largest of each. */
+static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
+{
+    long processes = 0, threads = 0, rss_kib = 0;
+    if (read_parents(l) < 0)
+        return;
+    mark_tree(root, l);
     for (size_t i = 0; i < l->n; i++) {
         if (!l->procs[i].in_tree)
             continue;
@@ -143,7 +145,6 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
     if (rss_kib > peaks->rss_kib)
         peaks->rss_kib = rss_kib;
 }
-/* end slide */
 
 /* ---- running the command ------------------------------------------ */
 
@@ -160,23 +161,28 @@ static void on_child(int signo)
     (void)signo;
 }
 
+/* Starts argv in a child: its pid, or -1. */
+static pid_t start_command(char **argv)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "measure: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
 /* Runs argv, sampling until it ends. Its wait status, or -1. */
 static int run(char **argv, double interval, struct rusage *usage, struct peaks *peaks)
 {
     struct proc_list procs = { 0 };
     struct timespec pause = { 0, (long)(interval * 1e9) };
     int status;
-    if ((child_pid = fork()) < 0)
+    if ((child_pid = start_command(argv)) < 0)
         return -1;
-    if (child_pid == 0) {
-        execvp(argv[0], argv);
-        fprintf(stderr, "measure: %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
     for (;;) {
-        /* slide:wait4 */
         pid_t done = wait4(child_pid, &status, WNOHANG, usage);   /* CPU times, max RSS */
-        /* end slide */
         if (done == child_pid || (done < 0 && errno != EINTR)) {
             free(procs.procs);
             return done == child_pid ? status : -1;

@@ -63,7 +63,7 @@ static int queue_take(struct pool *p)
 }
 /* end kit */
 
-/* kit: fetch.c#worker */
+/* kit: fetch.c#worker() */
 static void *worker(void *arg)
 {
     struct pool *p = arg;

@@ -61,7 +61,7 @@ static int queue_take(struct pool *p)
 }
 /* end kit */
 
-/* kit: fetch.c#worker */
+/* kit: fetch.c#worker() */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -122,7 +122,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
 }
 /* end kit */
 
-/* kit: fetch.c#run_pool */
+/* kit: fetch.c#run_pool() */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;

@@ -69,7 +69,7 @@ static int queue_take(struct pool *p)
     return index;
 }
 
-/* kit: fetch.c#worker */
+/* kit: fetch.c#worker() */
 static void *worker(void *arg)
 {
     struct pool *p = arg;

@@ -166,7 +166,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
 }
 /* end kit */
 
-/* kit: fetch.c#run_pool */
+/* kit: fetch.c#run_pool() */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;

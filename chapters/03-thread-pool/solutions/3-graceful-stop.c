@@ -109,7 +109,7 @@ static int block_signals(sigset_t *old)
     return pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
-/* kit: fetch.c#worker */
+/* kit: fetch.c#worker() */
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -170,7 +170,7 @@ static int start_workers(struct pool *p, pthread_t *workers, int n)
 }
 /* end kit */
 
-/* kit: fetch.c#run_pool */
+/* kit: fetch.c#run_pool() */
 static void run_pool(struct pool *p, pthread_t *workers, int n_workers)
 {
     struct fetch_job *job = p->job;

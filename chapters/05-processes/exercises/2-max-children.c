@@ -69,12 +69,12 @@ static void set_stop_handler(void (*handler)(int))
 }
 /* end kit */
 
-/* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
  * parent keeps its own url and builds the body from the bytes that follow.
  * _exit, not exit: the parent's stdio buffers are not the child's to flush. */
+/* kit: fetch.c#run_child() */
 static void run_child(struct fetch_result *r, double timeout, int out)
 {
     fetch_blocking(r, timeout);
@@ -85,11 +85,11 @@ static void run_child(struct fetch_result *r, double timeout, int out)
 }
 /* end kit */
 
-/* kit: fetch.c#fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
  * handler in it. */
+/* kit: fetch.c#start_child() */
 static int start_child(struct fetch_job *job, struct child *kids, int i)
 {
     struct fetch_result *r = &job->results[i];
@@ -144,18 +144,9 @@ static int reap(pid_t pid)
 }
 /* end kit */
 
-/* Child c's pipe is done (complete, closed or broken): reap the child at
- * once, so it does not linger as a zombie, and fill in its result. */
-/* kit: fetch.c#finish_child() */
-static void finish_child(struct child *c, struct fetch_result *r)
+/* kit: fetch.c#fill_result() */
+static void fill_result(struct child *c, struct fetch_result *r, size_t want, int status)
 {
-    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
-
-    close(c->fd);
-    c->fd = -1;
-    int status = reap(c->pid);
-    c->pid = 0;
-    r->end = timeline_now();
     if (c->got == want && c->body != NULL) {   /* the whole message arrived */
         const char *url = r->url;
         *r = c->head;                          /* status, bytes, times, error */
@@ -173,6 +164,22 @@ static void finish_child(struct child *c, struct fetch_result *r)
     }
     free(c->body);
     c->body = NULL;
+}
+/* end kit */
+
+/* Child c's pipe is done (complete, closed or broken): reap the child at
+ * once, so it does not linger as a zombie, and fill in its result. */
+/* kit: fetch.c#finish_child() */
+static void finish_child(struct child *c, struct fetch_result *r)
+{
+    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
+
+    close(c->fd);
+    c->fd = -1;
+    int status = reap(c->pid);
+    c->pid = 0;
+    r->end = timeline_now();
+    fill_result(c, r, want, status);
 }
 /* end kit */
 
@@ -204,6 +211,20 @@ static int read_child(struct child *c)
 }
 /* end kit */
 
+/* kit: fetch.c#fill_fds() */
+static nfds_t fill_fds(struct child *kids, int n, struct pollfd *fds)
+{
+    nfds_t used = 1;                      /* fds[0]: the signal pipe */
+    fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+    for (int i = 0; i < n; i++)
+        if (kids[i].fd >= 0) {
+            kids[i].slot = used;
+            fds[used++] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
+        }
+    return used;
+}
+/* end kit */
+
 /* Waits on every pipe at once and reads whichever has data. A parent that
  * read the pipes one by one would leave the other children blocked on full
  * 64 KiB pipes. Only open pipes go in fds[]: poll() refuses (EINVAL) more
@@ -214,13 +235,7 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
                  struct pollfd *fds)
 {
     for (;;) {
-        nfds_t used = 1;                      /* fds[0]: the signal pipe */
-        fds[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-        for (int i = 0; i < n; i++)
-            if (kids[i].fd >= 0) {
-                kids[i].slot = used;
-                fds[used++] = (struct pollfd){ .fd = kids[i].fd, .events = POLLIN };
-            }
+        nfds_t used = fill_fds(kids, n, fds);
         if (used == 1)
             return 0;
         /* No timeout: each child has its own --timeout. */
@@ -237,15 +252,21 @@ static int drain(struct child *kids, struct fetch_result *results, int n,
 }
 /* end kit */
 
+/* kit: fetch.c#stop_reason() */
+static const char *stop_reason(int stopped_by)
+{
+    return stopped_by == SIGINT ? "interrupted by SIGINT"
+         : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
+}
+/* end kit */
+
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 /* kit: fetch.c#stop_children() */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
                           int stopped_by)
 {
-    const char *why = stopped_by == SIGINT ? "interrupted by SIGINT"
-                    : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
-
+    const char *why = stop_reason(stopped_by);
     for (int i = 0; kids && i < n; i++)
         if (kids[i].pid > 0)
             kill(kids[i].pid, SIGTERM);       /* children have the default action: die */
@@ -297,13 +318,11 @@ int main(int argc, char **argv)
     if (kids == NULL || fds == NULL)
         fprintf(stderr, "processes: out of memory\n");
     else if (catch_stop_signals() == 0) {
-        /* kit: fetch.c#main */
         for (int i = 0; i < job.n; i++)
             kids[i].fd = -1;
         for (int i = 0; i < job.n && !caught_signal; i++)
             start_child(&job, kids, i);                             /* fork */
         stopped_by = drain(kids, job.results, job.n, fds);          /* read all, reap each */
-        /* end kit */
     }
     if (stopped_by != 0)
         stop_children(kids, job.results, job.n, stopped_by);

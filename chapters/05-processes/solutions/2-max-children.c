@@ -71,12 +71,12 @@ static void set_stop_handler(void (*handler)(int))
 }
 /* end kit */
 
-/* kit: fetch.c#child */
 /* In the child: fetch, send the result up the pipe, exit. Never returns.
  * The message is the fetch_result struct as it is, then the body. Its
  * pointers mean nothing in the parent (memory is not shared any more): the
  * parent keeps its own url and builds the body from the bytes that follow.
  * _exit, not exit: the parent's stdio buffers are not the child's to flush. */
+/* kit: fetch.c#run_child() */
 static void run_child(struct fetch_result *r, double timeout, int out)
 {
     fetch_blocking(r, timeout);
@@ -87,11 +87,11 @@ static void run_child(struct fetch_result *r, double timeout, int out)
 }
 /* end kit */
 
-/* kit: fetch.c#fork */
 /* Starts the child for URL i, with a pipe from it to us. SIGINT and
  * SIGTERM stay blocked across fork() until the child has its default
  * handlers back: a Ctrl-C in between must kill the child, not run our
  * handler in it. */
+/* kit: fetch.c#start_child() */
 static int start_child(struct fetch_job *job, struct child *kids, int i)
 {
     struct fetch_result *r = &job->results[i];
@@ -146,18 +146,9 @@ static int reap(pid_t pid)
 }
 /* end kit */
 
-/* Child c's pipe is done (complete, closed or broken): reap the child at
- * once, so it does not linger as a zombie, and fill in its result. */
-/* kit: fetch.c#finish_child() */
-static void finish_child(struct child *c, struct fetch_result *r)
+/* kit: fetch.c#fill_result() */
+static void fill_result(struct child *c, struct fetch_result *r, size_t want, int status)
 {
-    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
-
-    close(c->fd);
-    c->fd = -1;
-    int status = reap(c->pid);
-    c->pid = 0;
-    r->end = timeline_now();
     if (c->got == want && c->body != NULL) {   /* the whole message arrived */
         const char *url = r->url;
         *r = c->head;                          /* status, bytes, times, error */
@@ -175,6 +166,22 @@ static void finish_child(struct child *c, struct fetch_result *r)
     }
     free(c->body);
     c->body = NULL;
+}
+/* end kit */
+
+/* Child c's pipe is done (complete, closed or broken): reap the child at
+ * once, so it does not linger as a zombie, and fill in its result. */
+/* kit: fetch.c#finish_child() */
+static void finish_child(struct child *c, struct fetch_result *r)
+{
+    size_t want = sizeof c->head + (c->got >= sizeof c->head ? c->head.bytes : 0);
+
+    close(c->fd);
+    c->fd = -1;
+    int status = reap(c->pid);
+    c->pid = 0;
+    r->end = timeline_now();
+    fill_result(c, r, want, status);
 }
 /* end kit */
 
@@ -251,15 +258,21 @@ static int drain(struct fetch_job *job, struct child *kids, struct pollfd *fds)
     }
 }
 
+/* kit: fetch.c#stop_reason() */
+static const char *stop_reason(int stopped_by)
+{
+    return stopped_by == SIGINT ? "interrupted by SIGINT"
+         : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
+}
+/* end kit */
+
 /* Ctrl-C, kill, or a failure: end the children still running, reap every
  * one of them, and mark every unfinished URL with why we stopped. */
 /* kit: fetch.c#stop_children() */
 static void stop_children(struct child *kids, struct fetch_result *results, int n,
                           int stopped_by)
 {
-    const char *why = stopped_by == SIGINT ? "interrupted by SIGINT"
-                    : stopped_by == SIGTERM ? "interrupted by SIGTERM" : "not fetched";
-
+    const char *why = stop_reason(stopped_by);
     for (int i = 0; kids && i < n; i++)
         if (kids[i].pid > 0)
             kill(kids[i].pid, SIGTERM);       /* children have the default action: die */

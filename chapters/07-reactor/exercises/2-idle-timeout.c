@@ -201,6 +201,18 @@ static void fail_unfinished(struct fetcher *f, const char *why)
 }
 /* end kit */
 
+/* kit: fetch.c#run() */
+static void run(struct fetcher *f)
+{
+    start_more(f->reactor, f);
+    if (reactor_run(f->reactor) < 0) {    /* returns when nothing is left to wait for */
+        char why[FETCH_ERR_LEN];
+        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
+        fail_unfinished(f, why);          /* EBADF, EINVAL: a bug, not the network */
+    }
+}
+/* end kit */
+
 /* kit: fetch.c#main() */
 int main(int argc, char **argv)
 {
@@ -220,12 +232,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    start_more(f.reactor, &f);
-    if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
-        char why[FETCH_ERR_LEN];
-        snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
-        fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
-    }
+    run(&f);
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);

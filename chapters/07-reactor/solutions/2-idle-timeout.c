@@ -259,14 +259,12 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < job.n; i++)
         f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1 };
-    /* kit: fetch.c#main */
     start_more(f.reactor, &f);
     if (reactor_run(f.reactor) < 0) {     /* returns when nothing is left to wait for */
         char why[FETCH_ERR_LEN];
         snprintf(why, sizeof why, "reactor_run: %s", strerror(errno));
         fail_unfinished(&f, why);         /* EBADF, EINVAL: a bug, not the network */
     }
-    /* end kit */
     reactor_free(f.reactor);
     free(f.conns);
     return fetchcli_finish(&job);

@@ -121,17 +121,9 @@ static void add_status(pid_t pid, long *threads, long *rss_kib)
 }
 /* end kit */
 
-/* slide:sample */
-/* One look at the command's process tree: how many processes, threads
- * and resident KiB it has right now; keeps the largest of each. */
-/* kit: measure.c#sample() */
-static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
+/* kit: measure.c#mark_tree() */
+static void mark_tree(pid_t root, struct proc_list *l)
 {
-    long processes = 0, threads = 0, rss_kib = 0;
-    if (read_parents(l) < 0)
-        return;
-    /* The tree: the root, then anyone whose parent is in it, until no one
-     * joins (as many passes as the tree is deep: two or three). */
     qsort(l->procs, l->n, sizeof *l->procs, by_pid);
     for (int joined = 1; joined;) {
         joined = 0;
@@ -142,6 +134,19 @@ static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
                 p->in_tree = joined = 1;
         }
     }
+}
+/* end kit */
+
+/* slide:sample */
+/* One look at the command's process tree: how many processes, threads
+ * and resident KiB it has right now; keeps the largest of each. */
+/* kit: measure.c#sample() */
+static void sample(pid_t root, struct proc_list *l, struct peaks *peaks)
+{
+    long processes = 0, threads = 0, rss_kib = 0;
+    if (read_parents(l) < 0)
+        return;
+    mark_tree(root, l);
     for (size_t i = 0; i < l->n; i++) {
         if (!l->procs[i].in_tree)
             continue;
