@@ -144,8 +144,9 @@ static void next_address(struct conn *c)
     connect_started(c, err);
 }
 
-/* One step of c's state machine, for what select() said; then its deadline. */
-static void conn_step(struct conn *c, int readable, int writable)
+/* One step of c's state machine, for what select() said; then its deadline.
+ * Returns 1 when c is done now (it was not before), else 0. */
+static int conn_step(struct conn *c, int readable, int writable)
 {
     if (c->state == CONNECTING && writable) {
         /* Writable means the handshake ended; SO_ERROR says how. */
@@ -166,13 +167,16 @@ static void conn_step(struct conn *c, int readable, int writable)
         report_fail(c->result, "timed out after %.2f s", c->deadline - c->result->start);
         conn_finish(c);
     }
+    return c->state == DONE;
 }
 
-/* From now to deadline as a timeval, rounded up; 0 if it has passed. */
-static struct timeval time_until(double deadline)
+/* select()'s timeout: from now to deadline, rounded up (0 if it has
+ * passed); --trace prints it, with how many fds are watched. */
+static struct timeval wait_time(double deadline, int n_fds)
 {
     double s = deadline - timeline_now();
     long us = s > 0 ? (long)(s * 1e6) + 1 : 0;
+    trace_wait(n_fds, (double)us / 1e6);
     return (struct timeval){ us / 1000000, us % 1000000 };
 }
 
@@ -187,41 +191,32 @@ static void fail_all(struct conn *conns, int n, const char *call)
         }
 }
 
-static void run_loop(struct conn *conns, int n)
+/* The loop, until the `left` conns not done are: returns 0, or, when
+ * select() failed (errno), how many it left undone. */
+static int run_loop(struct conn *conns, int n, int left)
 {
-    for (;;) {
+    while (left > 0) {
         fd_set readable, writable;      /* select() overwrites them: every pass */
-        int max_fd = -1, watched = 0;
+        int max_fd = -1;
         double nearest = timeline_now() + 3600;
         FD_ZERO(&readable);
         FD_ZERO(&writable);
-        for (struct conn *c = conns; c < conns + n; c++) {
-            if (c->state == DONE)
-                continue;
-            FD_SET(c->fd, c->state == RECEIVING ? &readable : &writable);
-            max_fd = c->fd > max_fd ? c->fd : max_fd;
-            nearest = c->deadline < nearest ? c->deadline : nearest;
-            watched++;
-        }
-        if (watched == 0)
-            return;                     /* every conn is done */
-        struct timeval tv = time_until(nearest);
-        trace_wait(watched, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
-        /* The one place this program waits: for all its sockets at once. */
-        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);
-        if (ready < 0 && errno != EINTR) {  /* EBADF, EINVAL: a bug, not the network */
-            fail_all(conns, n, "select");
-            return;
-        }
-        if (ready < 0) {                /* EINTR: a signal came, nothing is ready */
-            FD_ZERO(&readable);         /* (the sets still hold what we asked for) */
-            FD_ZERO(&writable);
-        }
-        trace_wake(ready > 0 ? ready : 0);
         for (struct conn *c = conns; c < conns + n; c++)
+            if (c->state != DONE) {
+                FD_SET(c->fd, c->state == RECEIVING ? &readable : &writable);
+                max_fd = c->fd > max_fd ? c->fd : max_fd;
+                nearest = c->deadline < nearest ? c->deadline : nearest;
+            }
+        struct timeval tv = wait_time(nearest, left);
+        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);  /* the one wait */
+        if (ready < 0 && errno != EINTR)
+            break;                      /* EBADF, EINVAL: a bug, not the network */
+        trace_wake(ready < 0 ? 0 : ready);  /* EINTR: a signal came, no event */
+        for (struct conn *c = conns; ready >= 0 && c < conns + n; c++)
             if (c->state != DONE)
-                conn_step(c, FD_ISSET(c->fd, &readable), FD_ISSET(c->fd, &writable));
+                left -= conn_step(c, FD_ISSET(c->fd, &readable), FD_ISSET(c->fd, &writable));
     }
+    return left;
 }
 
 int main(int argc, char **argv)
@@ -239,12 +234,15 @@ int main(int argc, char **argv)
         fetchcli_finish(&job);
         return 1;
     }
+    int left = 0;
     for (int i = 0; i < job.n; i++) {
         conns[i] = (struct conn){ .result = &job.results[i], .fd = -1 };
         http_response_init(&conns[i].response);
         conn_start(&conns[i], job.timeout);
+        left += conns[i].state != DONE;
     }
-    run_loop(conns, job.n);
+    if (run_loop(conns, job.n, left) > 0)
+        fail_all(conns, job.n, "select");
     free(conns);
     return fetchcli_finish(&job);
 }
