@@ -67,32 +67,35 @@ static void connect_started(struct conn *c, const char *err)
     conn_finish(c);
 }
 
-/* Looks the host up, then starts the connect to its first address and
- * returns at once: the handshake goes on in the kernel. */
-static void conn_start(struct conn *c, double timeout)
+/* Looks c's host up (getaddrinfo: the whole loop waits), then starts a
+ * connect to its first address: the handshake goes on in the kernel. */
+static void conn_connect(struct conn *c)
 {
     char err[sizeof c->addrs.errors];
-    struct fetch_result *r = c->result;
     unsigned char addr[sizeof(struct in6_addr)];
     struct addrinfo *list;
+    if (inet_pton(AF_INET, c->url.host, addr) != 1        /* a name, not */
+        && inet_pton(AF_INET6, c->url.host, addr) != 1)  /* an address */
+        trace("resolve %s: the loop waits in getaddrinfo", c->url.host);
+    if (net_resolve(c->url.host, c->url.port, &list, err, sizeof err) == 0)
+        c->fd = net_attempts_start(&c->addrs, list, err, sizeof err);
+    connect_started(c, err);            /* c->fd is still -1 if that failed */
+}
+
+/* Starts c's clock, parses its URL, writes its request and connects. */
+static void conn_start(struct conn *c, double timeout)
+{
+    char err[URL_ERR_LEN];
     int len;
-    r->start = timeline_now();
-    c->deadline = r->start + timeout;
-    if (url_parse(r->url, &c->url, err, sizeof err) < 0) {
-        report_fail(r, "%s", err);
+    c->deadline = (c->result->start = timeline_now()) + timeout;
+    if (url_parse(c->result->url, &c->url, err, sizeof err) < 0) {
+        report_fail(c->result, "%s", err);
     } else if ((len = http_format_get(c->request, sizeof c->request, &c->url)) < 0) {
-        report_fail(r, "request too long");
+        report_fail(c->result, "request too long");
     } else {
         c->request_len = (size_t)len;
-        if (inet_pton(AF_INET, c->url.host, addr) != 1        /* a name, not */
-            && inet_pton(AF_INET6, c->url.host, addr) != 1)  /* an address */
-            trace("resolve %s: the loop waits in getaddrinfo", c->url.host);
-        if (net_resolve(c->url.host, c->url.port, &list, err, sizeof err) == 0) {
-            c->fd = net_attempts_start(&c->addrs, list, err, sizeof err);
-            connect_started(c, err);
-            return;
-        }
-        report_fail(r, "%s", err);
+        conn_connect(c);
+        return;
     }
     conn_finish(c);
 }
@@ -170,8 +173,7 @@ static int conn_step(struct conn *c, int readable, int writable)
     return c->state == DONE;
 }
 
-/* select()'s timeout: from now to deadline, rounded up (0 if it has
- * passed); --trace prints it, with how many fds are watched. */
+/* select()'s timeout, to deadline (rounded up); --trace prints it. */
 static struct timeval wait_time(double deadline, int n_fds)
 {
     double s = deadline - timeline_now();
