@@ -3,7 +3,8 @@
 # (what every one-thread fetcher must do is tests/fetchers.bats); here,
 # what is select()'s: an fd past FD_SETSIZE fails its URL instead of
 # breaking the set, strace sees select() do the waiting, --trace shows the
-# loop, and a failing select() fails every fetch in flight. (What a name
+# loop, a select() interrupted (EINTR) is no event, and a failing select()
+# fails every fetch in flight. (What a name
 # costs 06, a lookup that blocks and a silent address, is tests/names.bats.)
 
 load ../../../tests/helpers
@@ -44,6 +45,22 @@ urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
     [ "$status" -eq 1 ]
     [[ $(result_line 1) == *"(scheme must be http://, not 'htp')" ]]
     [[ $(result_line 2) == *"(select: Input/output error)" ]]
+}
+
+@test "select() interrupted (EINTR) is no event: a connect still in flight is not taken for done" {
+    # The first select() returns EINTR with the sets as given: read as an
+    # answer, they would say the black hole's connect had ended.
+    local so=$BATS_TEST_TMPDIR/eintr-select.so
+    ${CC:-cc} -shared -fPIC -o "$so" "$BATS_TEST_DIRNAME/eintr-select.c"
+    start_server
+    start_blackhole HOLE 127.0.0.2 "${SLOW##*:}"
+    LD_PRELOAD=$so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 \
+        run --separate-stderr "$FETCH" --trace --timeout 0.5 "$HOLE/slow?bytes=5" "$SLOW/slow?bytes=6"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) == *"(timed out after 0.50 s)" ]]
+    [[ $(result_line 2) == *" 200 "*" 6 "* ]]
+    [[ $(grep -m1 -E '^ *[0-9.]+ wake ' <<<"$stderr") =~ wake\ +0\ ready$ ]]
+    [ "$(trace_steps "$(trace_fd 1)")" = "connect started,timed out,close" ]
 }
 
 @test "strace: one thread, and the waiting is done by select()" {
