@@ -4,8 +4,8 @@
 # what is select()'s: an fd past FD_SETSIZE fails its URL instead of
 # breaking the set, strace sees select() do the waiting, --trace shows the
 # loop, a select() interrupted (EINTR) is no event, and a failing select()
-# fails every fetch in flight. (What a name
-# costs 06, a lookup that blocks and a silent address, is tests/names.bats.)
+# fails every fetch in flight. (What a name costs 06, a lookup that blocks
+# and a silent address, is tests/names.bats.)
 
 load ../../../tests/helpers
 load ../../../tests/trace
