@@ -29,7 +29,7 @@ CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 TSAN_CHAPTERS := $(sort $(patsubst %/Makefile,%,$(shell grep -lE '^TSAN *[:?]?= *yes *$$' $(addsuffix /Makefile,$(CHAPTERS)) 2>/dev/null)))
 # The fetchers whose name lookups run on common/resolve's threads: `make tsan`
 # runs them on tests/names.bats (slow lookups, many at once).
-RESOLVER_CHAPTERS := chapters/06-select chapters/07-reactor chapters/08-deferreds chapters/10-coroutines chapters/14-completion
+RESOLVER_CHAPTERS := chapters/07-reactor chapters/08-deferreds chapters/10-coroutines chapters/14-completion
 FUZZ_SECONDS ?= 60
 
 all:

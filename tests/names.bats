@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
-# Names on the async fetchers (06 and 14 try addresses in turn, each for
+# Names on the async fetchers (14 tries addresses in turn, each for
 # DIAL_DELAY; 07, 08 and 10 connect through common/dial, Happy Eyeballs):
 # a name whose first address is a black hole is fetched in about DIAL_DELAY
 # (0.25 s), not --timeout; a lookup of 1 s runs on a helper thread
-# (common/resolve: a reactor's, or 06's own select() loop's) while the loop
-# fetches the other pages on time. Chapter 11's client (hammer) and 12's
+# (common/resolve) while the loop fetches the other pages on time. Chapter
+# 06 shows the problem these solve: its plain getaddrinfo stops the loop,
+# and its black-holed first address takes the whole --timeout. Chapter 11's client (hammer) and 12's
 # flood fall back past a refusing first address. The names come from the
 # LD_PRELOAD resolver tests/preload/fake-names.c; the black hole is
 # tests/drivers/blackhole at the slow server's port on 127.0.0.2. (Every
@@ -15,8 +16,8 @@ load helpers
 teardown() { stop_servers; }
 
 DIALERS=(07-reactor 08-deferreds 10-coroutines)
-ASYNC=(06-select "${DIALERS[@]}")
-# 14 (io_uring: each address 0.25 s, as 06) joins where this machine gives
+ASYNC=("${DIALERS[@]}")
+# 14 (io_uring: each address 0.25 s) joins where this machine gives
 # it a ring; its own tests say why not.
 if "$TOP/chapters/14-completion/available" >/dev/null 2>&1; then
     ASYNC+=(14-completion)
@@ -59,7 +60,7 @@ trace_hole_first() {
     check "$t2 - $t1 >= 0.24 && $t2 - $t1 < 1"
 }
 
-@test "a black-holed first address costs about 0.25 s, not --timeout (06 falls back, the others race)" {
+@test "a black-holed first address costs about 0.25 s, not --timeout (14 falls back, the others race)" {
     hole_first
     for chapter in "${ASYNC[@]}"; do
         fetch_names "$chapter" --timeout 5 "http://hole-first.test:$port/slow?bytes=6" \
@@ -97,27 +98,41 @@ trace_hole_first() {
     grep -qE "^ *[0-9.]+ fd $fd1 +close$" <<<"$stderr"
 }
 
-@test "06 --trace: the first address gets 0.25 s and is closed, then the second connects" {
-    trace_hole_first 06-select
-    grep -qE "^ *[0-9.]+ resolve hole-first\.test: on a helper thread$" <<<"$stderr"
-    # Closed before the next starts: one attempt at a time.
-    local failed
-    failed=$(sed -nE "s/^ *([0-9.]+) fd $fd1 +connect failed: Connection timed out$/\1/p" <<<"$stderr")
-    [ -n "$failed" ]
-    check "$failed <= $t2"
-    grep -qE "^ *[0-9.]+ fd $fd2 +connected$" <<<"$stderr"
-}
-
-@test "06 --trace: while three names are looked up, select() watches one fd, the lookups' pipe" {
+@test "06: a lookup of 1 s stops the loop: the pages beside it wait, as --trace shows" {
     start_server
     local port=${SLOW##*:}
-    export WAITLESS_FAKE_NAMES="slow.test=127.0.0.1/0.3"
-    fetch_names 06-select --trace "http://slow.test:$port/slow?bytes=1" \
-        "http://slow.test:$port/slow?bytes=2" "http://slow.test:$port/slow?bytes=3"
+    export WAITLESS_FAKE_NAMES="slow.test=127.0.0.1/1"
+    fetch_names 06-select --trace "$SLOW/slow?delay=0.2&bytes=1" \
+        "http://slow.test:$port/slow?bytes=2" "$SLOW/slow?delay=0.2&bytes=3"
     [ "$status" -eq 0 ]
-    local first
-    first=$(grep -m1 -E '^ *[0-9.]+ wait ' <<<"$stderr")
-    [[ $first =~ wait\ +1\ fds, ]] || { echo "first wait: $first" >&2; false; }
+    # The page started before the lookup ends after it; the page after it
+    # starts only then.
+    check "$(ended 1) >= 1.1 && $(result_line 3 | awk '{print $4}') >= 1.0"
+    # In the trace: the lookup, then nothing for a second (no wait, no
+    # step), then the next connect.
+    local after
+    after=$(grep -A1 -E '^ *[0-9.]+ resolve slow\.test: the loop waits in getaddrinfo$' <<<"$stderr" |
+            sed -n 2p)
+    [[ $after =~ ^\ *([0-9.]+)\ fd\ [0-9]+\ +connect\ started$ ]] || {
+        echo "after the lookup: $after" >&2; false; }
+    check "${BASH_REMATCH[1]} >= 1.0"
+}
+
+@test "06: a black-holed first address takes the whole --timeout; a refusing one is passed at once" {
+    hole_first
+    export WAITLESS_FAKE_NAMES="$WAITLESS_FAKE_NAMES refuse-first.test=127.0.0.3,127.0.0.1"
+    fetch_names 06-select --trace --timeout 1 "http://hole-first.test:$port/slow?bytes=6" \
+        "http://refuse-first.test:$port/slow?bytes=7"
+    [ "$status" -eq 1 ]
+    [[ $(result_line 1) == *"(timed out after 1.00 s)" ]]
+    [[ $(result_line 2) == *" 200 "*" 7 "* ]]
+    check "$(took 1) >= 1.0 && $(ended 2) < 0.5"
+    # One connect for the hole, never a second: 06 waits for it.
+    local hole
+    hole=$(sed -nE 's/^ *[0-9.]+ fd ([0-9]+) +connect started$/\1/p' <<<"$stderr" | head -n 1)
+    [[ $(grep -E "^ *[0-9.]+ fd $hole +" <<<"$stderr" | sed -E 's/^ *[0-9.]+ fd [0-9]+ +//' |
+         paste -sd, -) == "connect started,timed out,close" ]]
+    grep -qE '^ *[0-9.]+ fd [0-9]+ +connect failed: Connection refused$' <<<"$stderr"
 }
 
 @test "a lookup slower than --timeout times out alone, and neither the loop nor the exit waits for it" {
