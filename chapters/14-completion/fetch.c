@@ -53,7 +53,7 @@ struct conn {
 struct fetcher {
     struct uring ring;
     struct conn *conns;
-    struct fetch_result *results;
+    struct fetch_result *results;  /* of conns[0..n) */
     int n, next;                   /* conns[next..n) have not been started */
     int in_flight, max_in_flight, connecting;   /* conns started; connecting */
     struct req answers;            /* a POLL_ADD on the resolver's pipe, */
@@ -64,7 +64,6 @@ struct fetcher {
 
 static int started(enum conn_state s) { return s != IDLE && s != DONE; }
 static int connecting(enum conn_state s) { return s == RESOLVING || s == CONNECTING; }
-
 static void set_state(struct fetcher *f, struct conn *c, enum conn_state s)
 {
     f->in_flight += started(s) - started(c->state);
@@ -85,8 +84,8 @@ static struct io_uring_sqe *get_sqe(struct fetcher *f, struct conn *c, struct re
 
 static void prep_socket(struct fetcher *f, struct conn *c)
 {
-    struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_SOCKET, 1);
-    uring_prep(sqe, IORING_OP_SOCKET, c->addr->ai_family, NULL, 0, SOCK_STREAM | SOCK_CLOEXEC);
+    uring_prep(get_sqe(f, c, &c->step, OP_SOCKET, 1), IORING_OP_SOCKET, c->addr->ai_family,
+               NULL, 0, SOCK_STREAM | SOCK_CLOEXEC);
 }
 
 /* While another address is left, a LINK_TIMEOUT cancels the CONNECT. */
@@ -121,18 +120,19 @@ static void prep_recv(struct fetcher *f, struct conn *c)
 
 static void prep_close(struct fetcher *f, struct conn *c)
 {
-    struct io_uring_sqe *sqe = get_sqe(f, c, &c->other, OP_OTHER, 1);
-    uring_prep(sqe, IORING_OP_CLOSE, c->fd, NULL, 0, 0);
+    uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_CLOSE, c->fd, NULL, 0, 0);
 }
 
-static void prep_timeout(struct fetcher *f, struct conn *c)
+static void prep_timeout(struct fetcher *f, struct conn *c)   /* with no count: a plain timer */
 {
-    struct io_uring_sqe *sqe = get_sqe(f, c, &c->timer, OP_TIMEOUT, 1);
-    uring_prep(sqe, IORING_OP_TIMEOUT, -1, &f->timeout_time, 1, 0);
+    uring_prep(get_sqe(f, c, &c->timer, OP_TIMEOUT, 1), IORING_OP_TIMEOUT, -1,
+               &f->timeout_time, 1, 0);
 }
 
-/* c's result is final; c stays until its last request has completed. */
-static void conn_close(struct fetcher *f, struct conn *c)
+/* c's result is final: its socket is closed and its timer removed (if the
+ * timer has fired, that completes -ENOENT). c stays until the last of its
+ * requests has completed. */
+static void conn_finish(struct fetcher *f, struct conn *c)
 {
     set_state(f, c, CLOSING);
     report_done(c->result, &c->response);   /* the result takes the body */
@@ -140,14 +140,8 @@ static void conn_close(struct fetcher *f, struct conn *c)
         resolve_cancel(c->lookup);        /* its answer will be dropped */
     if (c->fd >= 0)
         prep_close(f, c);
-}
-
-/* c ended before its timer: the timer is removed too. */
-static void conn_finish(struct fetcher *f, struct conn *c)
-{
-    conn_close(f, c);
-    struct io_uring_sqe *sqe = get_sqe(f, c, &c->other, OP_OTHER, 1);
-    uring_prep(sqe, IORING_OP_TIMEOUT_REMOVE, -1, &c->timer, 0, 0);   /* the TIMEOUT's user_data */
+    uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_TIMEOUT_REMOVE, -1,
+               &c->timer, 0, 0);          /* the TIMEOUT's user_data */
 }
 
 static void conn_release(struct fetcher *f, struct conn *c)
@@ -238,11 +232,10 @@ static void on_recv(struct fetcher *f, struct conn *c, int res, const char *buf)
 static void on_timeout(struct fetcher *f, struct conn *c)
 {
     report_fail(c->result, "timed out after %.2f s", f->timeout);
-    if (c->state != RESOLVING) {
-        struct io_uring_sqe *sqe = get_sqe(f, c, &c->other, OP_OTHER, 1);
-        uring_prep(sqe, IORING_OP_ASYNC_CANCEL, -1, &c->step, 0, 0);   /* the step's user_data */
-    }
-    conn_close(f, c);
+    if (c->state != RESOLVING)            /* names the step by its user_data */
+        uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_ASYNC_CANCEL, -1,
+                   &c->step, 0, 0);
+    conn_finish(f, c);
 }
 
 /* While lookups are out, a POLL_ADD watches the resolver's pipe (chapter 07). */
@@ -261,7 +254,7 @@ static void watch_answers(struct fetcher *f)
 static void on_completion(struct fetcher *f, struct req *req, int res, unsigned flags)
 {
     struct conn *c = req->conn;
-    const char *buf = flags & IORING_CQE_F_BUFFER ? uring_buffer(&f->ring, flags) : NULL;
+    const char *buf = uring_buffer(&f->ring, flags);   /* a RECV's, from the pool */
     if (req->op == OP_ANSWERS) {
         f->answers_watched = 0;
         resolve_answers();                /* on_resolved for each answer in */
@@ -280,8 +273,7 @@ static void on_completion(struct fetcher *f, struct req *req, int res, unsigned 
     case OP_TIMEOUT: on_timeout(f, c); break;
     default: break;                       /* a LINK_TIMEOUT: its CONNECT's result says it */
     }
-    if (buf != NULL)
-        uring_give_back(&f->ring, flags);   /* parsed: the kernel may fill it again */
+    uring_give_back(&f->ring, flags);     /* parsed: the kernel may fill it again */
     if (c->state == CLOSING && c->pending == 0)
         conn_release(f, c);               /* nothing in the kernel points at c now */
 }
@@ -376,7 +368,7 @@ int main(int argc, char **argv)
         if (c == NULL || c->state < CLOSING)
             report_fail(&job.results[i], "%s", why);
         if (c != NULL && started(c->state) && c->state < CLOSING)
-            conn_close(&f, c);
+            conn_finish(&f, c);
         if (c != NULL && c->state == CLOSING)
             conn_release(&f, c);          /* what is in the kernel, exit takes */
     }

@@ -123,11 +123,15 @@ int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, siz
 
 char *uring_buffer(struct uring *u, unsigned cqe_flags)
 {
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return NULL;
     return u->pool + (size_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT) * u->buf_size;
 }
 
 void uring_give_back(struct uring *u, unsigned cqe_flags)
 {
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return;
     unsigned short id = (unsigned short)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
     struct io_uring_buf *b = &u->bufs->bufs[u->buf_tail & (u->buf_count - 1)];
     b->addr = (uintptr_t)uring_buffer(u, cqe_flags);

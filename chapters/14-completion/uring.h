@@ -54,8 +54,9 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen);
  * bytes, for requests with IOSQE_BUFFER_SELECT. 0, or -1 with err. */
 int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen);
 
-/* The buffer a completion's flags name (IORING_CQE_F_BUFFER set), and
- * giving it back to the pool once its bytes are used. */
+/* The buffer a completion's flags name (NULL when IORING_CQE_F_BUFFER is
+ * not set), and giving it back to the pool once its bytes are used (a
+ * completion without a buffer gives nothing back). */
 char *uring_buffer(struct uring *u, unsigned cqe_flags);
 void uring_give_back(struct uring *u, unsigned cqe_flags);
 
