@@ -52,13 +52,12 @@ struct conn {
 
 struct fetcher {
     struct uring ring;
+    struct fetch_job *job;         /* the URLs, their results, --timeout */
     struct conn *conns;
-    struct fetch_result *results;  /* of conns[0..n) */
-    int n, next;                   /* conns[next..n) have not been started */
+    int next;                      /* conns[next..job->n) have not been started */
     int in_flight, max_in_flight, connecting;   /* conns started; connecting */
     struct req answers;            /* a POLL_ADD on the resolver's pipe, */
     int answers_watched;           /* while it is in the kernel */
-    double timeout;
     struct __kernel_timespec timeout_time;
 };
 
@@ -152,22 +151,24 @@ static void conn_release(struct fetcher *f, struct conn *c)
     set_state(f, c, DONE);
 }
 
-/* "recv 127.0.0.1:8000: Connection reset by peer" */
-static void step_failed(struct fetcher *f, struct conn *c, const char *what, int res)
+/* Whether res is an error: then c fails, "recv 127.0.0.1:8000: Connection reset by peer". */
+static int step_failed(struct fetcher *f, struct conn *c, const char *what, int res)
 {
     char where[NET_HOST_PORT_LEN];
+    if (res >= 0)
+        return 0;
     report_fail(c->result, "%s %s: %s", what, net_addr_text(c->addr, where, sizeof where),
                 strerror(-res));
     conn_finish(f, c);
+    return 1;
 }
 
 static void on_socket(struct fetcher *f, struct conn *c, int res)
 {
-    c->fd = res;                          /* the new socket, or -errno */
-    if (res < 0)
-        step_failed(f, c, "socket", res);
-    else
+    if (!step_failed(f, c, "socket", res)) {
+        c->fd = res;                      /* the new socket */
         prep_connect(f, c);
+    }
 }
 
 /* Refused or timed out: the next address, or c fails naming each and why. */
@@ -197,10 +198,10 @@ static void on_connect(struct fetcher *f, struct conn *c, int res)
 
 static void on_send(struct fetcher *f, struct conn *c, int res)
 {
-    c->sent += res > 0 ? (size_t)res : 0;
-    if (res < 0) {
-        step_failed(f, c, "send", res);
-    } else if (c->sent < c->request_len) {
+    if (step_failed(f, c, "send", res))
+        return;
+    c->sent += (size_t)res;
+    if (c->sent < c->request_len) {
         prep_send(f, c);                  /* a short send: the rest */
     } else {
         set_state(f, c, RECEIVING);
@@ -213,10 +214,8 @@ static void on_recv(struct fetcher *f, struct conn *c, int res, const char *buf)
 {
     char err[HTTP_ERR_LEN];
     enum http_progress progress = HTTP_MORE;
-    if (res < 0 && res != -ENOBUFS) {
-        step_failed(f, c, "recv", res);
+    if (res != -ENOBUFS && step_failed(f, c, "recv", res))
         return;
-    }
     if (res >= 0)
         progress = res == 0 ? http_response_eof(&c->response, err, sizeof err)
                             : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
@@ -231,7 +230,7 @@ static void on_recv(struct fetcher *f, struct conn *c, int res, const char *buf)
 /* The TIMEOUT fired: the step in flight is cancelled (a close would not do). */
 static void on_timeout(struct fetcher *f, struct conn *c)
 {
-    report_fail(c->result, "timed out after %.2f s", f->timeout);
+    report_fail(c->result, "timed out after %.2f s", f->job->timeout);
     if (c->state != RESOLVING)            /* names the step by its user_data */
         uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_ASYNC_CANCEL, -1,
                    &c->step, 0, 0);
@@ -299,7 +298,7 @@ static void conn_start(struct fetcher *f, int i)
     struct conn *c = &f->conns[i];
     struct url url;                       /* 2 KiB: not kept in each of 10,000 conns */
     char err[URL_ERR_LEN];
-    *c = (struct conn){ .fetcher = f, .result = &f->results[i], .fd = -1 };
+    *c = (struct conn){ .fetcher = f, .result = &f->job->results[i], .fd = -1 };
     c->result->start = timeline_now();
     if (url_parse(c->result->url, &url, err, sizeof err) < 0)
         report_fail(c->result, "%s", err);
@@ -326,8 +325,8 @@ static void conn_start(struct fetcher *f, int i)
 /* Start fetches, submit and wait, handle every completion. 0, or -1 with errno. */
 static int run(struct fetcher *f)
 {
-    while (f->in_flight > 0 || f->next < f->n) {
-        while (f->next < f->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
+    while (f->in_flight > 0 || f->next < f->job->n) {
+        while (f->next < f->job->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
             conn_start(f, f->next++);
         if (f->in_flight > 0 && uring_enter(&f->ring, 1) < 0 && errno != EINTR)
             return -1;
@@ -350,9 +349,9 @@ int main(int argc, char **argv)
     if (rc != FETCHCLI_RUN)
         return rc;
     long fds = net_raise_fd_limit();
-    struct fetcher f = { .results = job.results, .n = job.n, .answers.op = OP_ANSWERS,
+    struct fetcher f = { .job = &job, .answers.op = OP_ANSWERS,
                          .max_in_flight = fds > 64 ? (int)(fds - 32) : 32,
-                         .timeout = job.timeout, .timeout_time.tv_sec = (long long)job.timeout };
+                         .timeout_time.tv_sec = (long long)job.timeout };
     f.timeout_time.tv_nsec = (long long)((job.timeout - (double)f.timeout_time.tv_sec) * 1e9);
     if (uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
         || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0
