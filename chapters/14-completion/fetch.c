@@ -326,7 +326,8 @@ static void conn_start(struct fetcher *f, int i)
 static int run(struct fetcher *f)
 {
     while (f->in_flight > 0 || f->next < f->job->n) {
-        while (f->next < f->job->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
+        while (f->next < f->job->n && f->in_flight < f->max_in_flight
+               && f->connecting < MAX_CONNECTING)
             conn_start(f, f->next++);
         if (f->in_flight > 0 && uring_enter(&f->ring, 1) < 0 && errno != EINTR)
             return -1;
