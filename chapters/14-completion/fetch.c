@@ -1,34 +1,15 @@
-/* Chapter 14: completion instead of readiness. The reactor (chapter 07)
- * asks "tell me when I may read" and then reads; this proactor asks the
- * kernel "do this read, tell me when it is done" through io_uring: each
- * step of a fetch (socket, connect, send, recv, close) is a request put
- * in the submission ring, and its result comes back in the completion
- * ring. One io_uring_enter submits every queued request and waits.
- * Each fetch's --timeout is one more request, a TIMEOUT, removed when the
- * fetch ends first; when it fires, the step in flight is cancelled.
- * A recv names no buffer: the kernel takes one from the ring's pool when
- * the data comes, and we give it back once the bytes are parsed.
- * A name's addresses are tried in turn, each connect linked to a 0.25 s
- * timeout while another address is left (RFC 8305's delay; chapter 07's
- * dial races them instead).
- * A name is looked up off the loop (common/resolve: getaddrinfo on helper
- * threads); its answers come back through a pipe, which a POLL_ADD
- * request watches. Left out: a cache of answers (each URL with a name is
- * looked up, as in chapter 07), registered files, SQPOLL. The ring
- * plumbing is in uring.c.
- * Needs Linux 5.19 (IORING_OP_SOCKET, provided-buffer rings).
- */
+/* Chapter 14: completion instead of readiness, on io_uring (Linux 5.19).
+ * Each step of a fetch and its --timeout is a request: a prep function
+ * queues it, a handler takes its completion and preps the next step.
+ * Left out: registered files, SQPOLL. The ring's plumbing is in uring.c. */
 #include <errno.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
 #include "fetchcli.h"
 #include "http.h"
 #include "net.h"
@@ -37,476 +18,359 @@
 #include "url.h"
 #include "uring.h"
 
-/* slide:ops */
-/* What a request was, kept in its user_data next to the conn's index:
- * user_data = index << OP_BITS | op. A completion carries only that, a
- * result (bytes, a new fd, or -errno) and flags. */
-enum op { OP_SOCKET = 1, OP_CONNECT, OP_SEND, OP_RECV, OP_CLOSE,
-          OP_TIMEOUT, OP_TIMEOUT_REMOVE, OP_CANCEL, OP_LINK_TIMEOUT, OP_ANSWERS };
-#define OP_BITS 4
-/* end slide */
-static const char *const op_name[] = { "?", "socket", "connect", "send", "recv", "close",
-                                       "timeout", "timeout remove", "cancel", "link timeout",
-                                       "answers" };
-
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
 #define MAX_CONNECTING 64       /* connects under way at once (see the README) */
-#define MAX_ADDRS 4             /* addresses of a name tried, one after another, */
-/* each for ATTEMPT_SECONDS when another is left (RFC 8305's 250 ms): a
- * black-holed first address costs that, not --timeout. */
+#define MAX_ADDRS 4             /* addresses of a name tried, one after another */
+#define POOL_BUFFERS 256        /* recv buffers shared by every fetch, */
+#define POOL_BUFFER_SIZE (16 * 1024)   /* each as large as chapter 07's reads */
+/* How long a connect may take while another address is left (RFC 8305). */
 static const struct __kernel_timespec attempt_time = { .tv_sec = 0, .tv_nsec = 250000000 };
-#define POOL_BUFFERS 256        /* recv buffers shared by every fetch ... */
-#define POOL_BUFFER_SIZE (16 * 1024)   /* ... each as large as chapter 07's reads */
 
-/* An IPv4 or IPv6 address, in the space the larger needs. */
-union addr {
-    struct sockaddr sa;
-    struct sockaddr_in in;
-    struct sockaddr_in6 in6;
-};
+/* A completion carries only a result (a new fd, bytes, -errno), flags and
+ * its user_data: the address of a struct req, what it did and for whom. */
+enum op { OP_SOCKET, OP_CONNECT, OP_SEND, OP_RECV, OP_TIMEOUT, OP_OTHER, OP_ANSWERS };
+struct req { enum op op; struct conn *conn; };
 
-/* slide:conn */
+/* Where a fetch is. From RESOLVING on, its TIMEOUT is in the kernel; from
+ * CONNECTING to RECEIVING, one step too (c->step). CLOSING: the result is
+ * final, requests are still in. DONE: none is, what it held is freed. */
+enum conn_state { IDLE, RESOLVING, CONNECTING, SENDING, RECEIVING, CLOSING, DONE };
+
 struct conn {
     struct fetcher *fetcher;
     struct fetch_result *result;   /* its URL is parsed in conn_start, not kept */
-    struct resolve *lookup;        /* while its name is looked up */
-    union addr addrs[MAX_ADDRS];   /* the kernel reads addrs[tried] for CONNECT */
-    int n_addrs, tried, failed[MAX_ADDRS];   /* failed: each refusal's errno */
-    int fd;
-    enum op io;                    /* the step in flight, 0 when none */
+    enum conn_state state;
     int pending;                   /* requests whose completion has not come */
-    int timer_on, done, released, connecting;
-    struct __kernel_timespec ts;   /* the TIMEOUT's length */
+    struct req step, timer, other; /* what the user_data point at */
+    struct resolve *lookup;        /* while RESOLVING a name */
+    struct addrinfo *addrs, *addr; /* its addresses; the one tried */
+    int fd, tried, failed[MAX_ADDRS];   /* failed: each refusal's errno */
     char *request;                 /* the kernel reads it until SEND completes */
     size_t request_len, sent;
     struct http_response response;
 };
-/* end slide */
 
 struct fetcher {
     struct uring ring;
+    struct fetch_job *job;         /* the URLs, their results, --timeout */
     struct conn *conns;
-    int n, next;                   /* conns[next..n) have not been started */
-    int in_flight, max_in_flight;  /* started and not released */
-    int connecting;                /* looked up, SOCKET or CONNECT in flight */
-    int answers_watched;           /* a POLL_ADD on resolve_fd() is in */
-    double timeout;
+    int next;                      /* conns[next..job->n) have not been started */
+    int in_flight, max_in_flight, connecting;   /* conns started; connecting */
+    struct req answers;            /* a POLL_ADD on the resolver's pipe, */
+    int answers_watched;           /* while it is in the kernel */
+    struct __kernel_timespec timeout_time;
 };
 
-/* A submission slot with `room` - 1 more free behind it (linked requests
- * must go in together), making room by submitting the ring; NULL when
- * even that fails (errno from io_uring_enter). */
-static struct io_uring_sqe *new_sqe(struct fetcher *f, unsigned room)
+static int started(enum conn_state s) { return s != IDLE && s != DONE; }
+static int connecting(enum conn_state s) { return s == RESOLVING || s == CONNECTING; }
+static void set_state(struct fetcher *f, struct conn *c, enum conn_state s)
 {
-    while (uring_room(&f->ring) < room)
-        if (uring_enter(&f->ring, 0) < 0 && errno != EINTR)
-            return NULL;
-    return uring_sqe(&f->ring);
+    f->in_flight += started(s) - started(c->state);
+    f->connecting += connecting(s) - connecting(c->state);
+    c->state = s;
 }
 
-static uint64_t tag(struct fetcher *f, struct conn *c, enum op op)
+/* A slot for c's request, room - 1 more behind it (linked ones go in together). */
+static struct io_uring_sqe *get_sqe(struct fetcher *f, struct conn *c, struct req *req,
+                                    enum op op, unsigned room)
 {
-    return (uint64_t)(c - f->conns) << OP_BITS | op;
-}
-
-static void conn_end(struct fetcher *f, struct conn *c);
-static void watch_answers(struct fetcher *f);
-
-/* c's connect is over, well or not: the next URL may start connecting. */
-static void connected(struct fetcher *f, struct conn *c)
-{
-    f->connecting -= c->connecting;
-    c->connecting = 0;
-}
-
-/* Queues the next step of c; it goes in at the next io_uring_enter. */
-static void submit(struct fetcher *f, struct conn *c, enum op op)
-{
-    int fallback = op == OP_CONNECT && c->tried + 1 < c->n_addrs;   /* another address left */
-    struct io_uring_sqe *sqe = new_sqe(f, fallback ? 2 : 1);
-    if (sqe == NULL) {
-        report_fail(c->result, "io_uring_enter: %s", strerror(errno));
-        conn_end(f, c);
-        return;
-    }
-    sqe->opcode = op == OP_SOCKET ? IORING_OP_SOCKET : op == OP_CONNECT ? IORING_OP_CONNECT
-                : op == OP_SEND ? IORING_OP_SEND : IORING_OP_RECV;
-    sqe->fd = c->fd;
-    /* slide:submit */
-    if (op == OP_SOCKET) {
-        sqe->fd = c->addrs[c->tried].sa.sa_family;
-        sqe->off = SOCK_STREAM | SOCK_CLOEXEC;
-    } else if (op == OP_CONNECT) {
-        sqe->addr = (uintptr_t)&c->addrs[c->tried];
-        sqe->off = c->addrs[c->tried].sa.sa_family == AF_INET6 ? sizeof c->addrs[0].in6
-                                                               : sizeof c->addrs[0].in;
-    } else if (op == OP_SEND) {
-        sqe->addr = (uintptr_t)(c->request + c->sent);
-        sqe->len = (unsigned)(c->request_len - c->sent);
-        sqe->msg_flags = MSG_NOSIGNAL;
-    } else {
-        sqe->flags = IOSQE_BUFFER_SELECT;     /* a buffer from the pool, */
-        sqe->buf_group = URING_BUF_GROUP;     /* picked when data comes */
-        sqe->len = POOL_BUFFER_SIZE;
-    }
-    sqe->user_data = tag(f, c, op);
-    /* end slide */
-    c->io = op;
+    struct io_uring_sqe *sqe = uring_sqe_room(&f->ring, room);
+    *req = (struct req){ op, c };
+    sqe->user_data = (uintptr_t)req;
     c->pending++;
-    /* slide:link */
-    if (fallback) {                       /* cancel the connect if it takes too long */
-        sqe->flags |= IOSQE_IO_LINK;
-        sqe = uring_sqe(&f->ring);        /* the next slot: new_sqe made room */
-        sqe->opcode = IORING_OP_LINK_TIMEOUT;
-        sqe->addr = (uintptr_t)&attempt_time;
-        sqe->len = 1;
-        sqe->user_data = tag(f, c, OP_LINK_TIMEOUT);
-        c->pending++;
-    }
-    /* end slide */
+    return sqe;
 }
 
-/* Queues a request that ends something (a close, a timer removed, a step
- * cancelled), pointing at fd or at another request's user_data. Where no
- * slot can be had, the blocking call does it instead. */
-static void submit_end(struct fetcher *f, struct conn *c, enum op op, uint64_t target)
+static void prep_socket(struct fetcher *f, struct conn *c)
 {
-    struct io_uring_sqe *sqe = new_sqe(f, 1);
-    if (sqe == NULL) {
-        if (op == OP_CLOSE)
-            net_close(c->fd);
-        else if (op == OP_CANCEL)
-            shutdown(c->fd, SHUT_RDWR);   /* the step then completes by itself */
-        return;                           /* a timer left running fires harmlessly */
-    }
-    sqe->opcode = op == OP_CLOSE ? IORING_OP_CLOSE
-                : op == OP_CANCEL ? IORING_OP_ASYNC_CANCEL : IORING_OP_TIMEOUT_REMOVE;
-    sqe->fd = op == OP_CLOSE ? c->fd : -1;
-    sqe->addr = target;
-    sqe->user_data = tag(f, c, op);
-    c->pending++;
+    uring_prep(get_sqe(f, c, &c->step, OP_SOCKET, 1), IORING_OP_SOCKET, c->addr->ai_family,
+               NULL, 0, SOCK_STREAM | SOCK_CLOEXEC);
 }
 
-/* Ends c, well or not: its result is final now. What it still has in the
- * kernel is cancelled or closed; its buffers stay until those complete. */
-static void conn_end(struct fetcher *f, struct conn *c)
+/* While another address is left, a LINK_TIMEOUT cancels the CONNECT. */
+static void prep_connect(struct fetcher *f, struct conn *c)
 {
-    struct fetch_result *r = c->result;
-    if (c->done)
-        return;
-    c->done = 1;
-    connected(f, c);
-    if (r->error[0] == '\0') {
-        r->status = c->response.status;
-        r->body = c->response.body;       /* the result owns the body now */
-        r->bytes = c->response.body_len;
-        c->response.body = NULL;
+    int fallback = c->addr->ai_next != NULL && c->tried + 1 < MAX_ADDRS;
+    struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_CONNECT, fallback ? 2 : 1);
+    uring_prep(sqe, IORING_OP_CONNECT, c->fd, c->addr->ai_addr, 0, c->addr->ai_addrlen);
+    if (fallback) {
+        sqe->flags = IOSQE_IO_LINK;
+        sqe = get_sqe(f, c, &c->other, OP_OTHER, 1);
+        uring_prep(sqe, IORING_OP_LINK_TIMEOUT, -1, &attempt_time, 1, 0);
     }
-    r->end = timeline_now();
+}
+
+static void prep_send(struct fetcher *f, struct conn *c)
+{
+    struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_SEND, 1);
+    uring_prep(sqe, IORING_OP_SEND, c->fd, c->request + c->sent,
+               (unsigned)(c->request_len - c->sent), 0);
+    sqe->msg_flags = MSG_NOSIGNAL;
+}
+
+/* A RECV names no buffer: the kernel takes one from the pool when data comes. */
+static void prep_recv(struct fetcher *f, struct conn *c)
+{
+    struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_RECV, 1);
+    uring_prep(sqe, IORING_OP_RECV, c->fd, NULL, POOL_BUFFER_SIZE, 0);
+    sqe->flags = IOSQE_BUFFER_SELECT;
+    sqe->buf_group = URING_BUF_GROUP;
+}
+
+static void prep_close(struct fetcher *f, struct conn *c)
+{
+    uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_CLOSE, c->fd, NULL, 0, 0);
+}
+
+static void prep_timeout(struct fetcher *f, struct conn *c)   /* with no count: a plain timer */
+{
+    uring_prep(get_sqe(f, c, &c->timer, OP_TIMEOUT, 1), IORING_OP_TIMEOUT, -1,
+               &f->timeout_time, 1, 0);
+}
+
+/* c's result is final: its socket is closed and its timer removed (if the
+ * timer has fired, that completes -ENOENT). c stays until the last of its
+ * requests has completed. */
+static void conn_finish(struct fetcher *f, struct conn *c)
+{
+    set_state(f, c, CLOSING);
+    report_done(c->result, &c->response);   /* the result takes the body */
     if (c->lookup != NULL)
-        resolve_cancel(c->lookup);        /* its answer, when it comes, is dropped */
-    c->lookup = NULL;
-    /* slide:end */
-    if (c->io != 0)
-        submit_end(f, c, OP_CANCEL, tag(f, c, c->io));
+        resolve_cancel(c->lookup);        /* its answer will be dropped */
     if (c->fd >= 0)
-        submit_end(f, c, OP_CLOSE, 0);
-    if (c->timer_on)
-        submit_end(f, c, OP_TIMEOUT_REMOVE, tag(f, c, OP_TIMEOUT));
-    /* end slide */
+        prep_close(f, c);
+    uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_TIMEOUT_REMOVE, -1,
+               &c->timer, 0, 0);          /* the TIMEOUT's user_data */
 }
 
-/* Frees what c held, once nothing of it is left in the kernel. */
 static void conn_release(struct fetcher *f, struct conn *c)
 {
     free(c->request);
-    c->request = NULL;
-    http_response_free(&c->response);
-    c->released = 1;
-    f->in_flight--;
+    if (c->addrs != NULL)
+        freeaddrinfo(c->addrs);
+    set_state(f, c, DONE);
 }
 
-/* "127.0.0.1:8000", "[::1]:8000": the address c tried i-th. */
-static const char *addr_text(const struct conn *c, int i, char *buf, size_t size)
-{
-    struct addrinfo ai = { .ai_family = c->addrs[i].sa.sa_family,
-                           .ai_addr = (struct sockaddr *)&c->addrs[i].sa,
-                           .ai_addrlen = sizeof c->addrs[i] };
-    return net_addr_text(&ai, buf, size);
-}
-
-static void step_fail(struct fetcher *f, struct conn *c, enum op op, int res)
+/* Whether res is an error: then c fails, "recv 127.0.0.1:8000: Connection reset by peer". */
+static int step_failed(struct fetcher *f, struct conn *c, const char *what, int res)
 {
     char where[NET_HOST_PORT_LEN];
-    report_fail(c->result, "%s %s: %s", op_name[op], addr_text(c, c->tried, where, sizeof where),
+    if (res >= 0)
+        return 0;
+    report_fail(c->result, "%s %s: %s", what, net_addr_text(c->addr, where, sizeof where),
                 strerror(-res));
-    conn_end(f, c);
+    conn_finish(f, c);
+    return 1;
 }
 
-/* c's connect was refused (res): the name's next address, in a new socket;
- * when none is left, c fails naming each address and why. */
-static void connect_failed(struct fetcher *f, struct conn *c, int res)
+static void on_socket(struct fetcher *f, struct conn *c, int res)
+{
+    if (!step_failed(f, c, "socket", res)) {
+        c->fd = res;                      /* the new socket */
+        prep_connect(f, c);
+    }
+}
+
+/* Refused or timed out: the next address, or c fails naming each and why. */
+static void on_connect(struct fetcher *f, struct conn *c, int res)
 {
     char why[NET_ERR_LEN * 2] = "", where[NET_HOST_PORT_LEN];
-    c->failed[c->tried] = -res;
-    net_close(c->fd);                     /* at once: the next SOCKET may get its number */
-    c->fd = -1;
-    if (++c->tried < c->n_addrs) {
-        submit(f, c, OP_SOCKET);
+    if (res == 0) {
+        set_state(f, c, SENDING);
+        prep_send(f, c);
         return;
     }
-    for (int i = 0; i < c->n_addrs; i++) {
-        size_t used = strlen(why);
-        snprintf(why + used, sizeof why - used, "%sconnect %s: %s", i > 0 ? "; " : "",
-                 addr_text(c, i, where, sizeof where), strerror(c->failed[i]));
+    c->failed[c->tried++] = res == -ECANCELED ? ETIMEDOUT : -res;
+    net_close(c->fd);                     /* at once: the next SOCKET may get its number */
+    c->fd = -1;
+    if (c->addr->ai_next != NULL && c->tried < MAX_ADDRS) {
+        c->addr = c->addr->ai_next;
+        prep_socket(f, c);
+        return;
     }
+    struct addrinfo *ai = c->addrs;
+    for (int i = 0; i < c->tried; i++, ai = ai->ai_next)
+        snprintf(why + strlen(why), sizeof why - strlen(why), "%sconnect %s: %s",
+                 i > 0 ? "; " : "", net_addr_text(ai, where, sizeof where), strerror(c->failed[i]));
     report_fail(c->result, "%s", why);
-    conn_end(f, c);
+    conn_finish(f, c);
 }
 
-/* The response so far, fed with the `res` bytes one recv brought into
- * buf (0: the peer closed). */
-static void on_received(struct fetcher *f, struct conn *c, const char *buf, int res)
+static void on_send(struct fetcher *f, struct conn *c, int res)
+{
+    if (step_failed(f, c, "send", res))
+        return;
+    c->sent += (size_t)res;
+    if (c->sent < c->request_len) {
+        prep_send(f, c);                  /* a short send: the rest */
+    } else {
+        set_state(f, c, RECEIVING);
+        prep_recv(f, c);
+    }
+}
+
+/* buf: a pool buffer with res bytes in. -ENOBUFS: the pool was empty. */
+static void on_recv(struct fetcher *f, struct conn *c, int res, const char *buf)
 {
     char err[HTTP_ERR_LEN];
-    enum http_progress progress = res == 0
-        ? http_response_eof(&c->response, err, sizeof err)
-        : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
+    enum http_progress progress = HTTP_MORE;
+    if (res != -ENOBUFS && step_failed(f, c, "recv", res))
+        return;
+    if (res >= 0)
+        progress = res == 0 ? http_response_eof(&c->response, err, sizeof err)
+                            : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
     if (progress == HTTP_ERROR)
         report_fail(c->result, "%s", err);
     if (progress == HTTP_MORE)
-        submit(f, c, OP_RECV);
+        prep_recv(f, c);
     else
-        conn_end(f, c);
+        conn_finish(f, c);
 }
 
-/* One step of c completed with res: start the next one. */
-static void step(struct fetcher *f, struct conn *c, enum op op, int res, const char *buf)
+/* The TIMEOUT fired: the step in flight is cancelled (a close would not do). */
+static void on_timeout(struct fetcher *f, struct conn *c)
 {
-    if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS) {   /* ENOBUFS: pool empty */
-        submit(f, c, op);                 /* not done: ask again */
-        return;
-    }
-    if (res < 0 && op == OP_CONNECT) {    /* ECANCELED: its link timeout fired */
-        connect_failed(f, c, res == -ECANCELED ? -ETIMEDOUT : res);
-        return;                           /* "connect 127.0.0.1:1: Connection refused" */
-    }
-    if (res < 0) {
-        step_fail(f, c, op, res);
-        return;
-    }
-    /* slide:step */
-    if (op == OP_SOCKET) {
-        c->fd = res;                      /* the new socket */
-        submit(f, c, OP_CONNECT);
-    } else if (op == OP_CONNECT) {
-        connected(f, c);
-        submit(f, c, OP_SEND);
-    } else if (op == OP_SEND) {
-        c->sent += (size_t)res;           /* maybe short: send the rest */
-        submit(f, c, c->sent < c->request_len ? OP_SEND : OP_RECV);
-    } else {
-        on_received(f, c, buf, res);
-    }
-    /* end slide */
+    report_fail(c->result, "timed out after %.2f s", f->job->timeout);
+    if (c->state != RESOLVING)            /* names the step by its user_data */
+        uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_ASYNC_CANCEL, -1,
+                   &c->step, 0, 0);
+    conn_finish(f, c);
 }
 
-/* A completion came for c: res is what the request returned; flags name
- * the pool's buffer a recv filled. */
-static void on_completion(struct fetcher *f, uint64_t user_data, int res, unsigned flags)
-{
-    enum op op = (enum op)(user_data & ((1u << OP_BITS) - 1));
-    if (op == OP_ANSWERS) {               /* the resolver's pipe is readable */
-        f->answers_watched = 0;
-        resolve_answers();                /* calls on_resolved for each */
-        watch_answers(f);                 /* lookups still out: watch again */
-        return;
-    }
-    struct conn *c = &f->conns[user_data >> OP_BITS];
-    c->pending--;
-    /* slide:timeout */
-    if (op == OP_TIMEOUT) {
-        c->timer_on = 0;
-        if (res == -ETIME && !c->done) {  /* it fired (-ECANCELED: removed) */
-            report_fail(c->result, "timed out after %.2f s", f->timeout);
-            conn_end(f, c);               /* cancels the step in flight */
-        }
-    /* end slide */
-    } else if (op == OP_CLOSE) {
-        c->fd = -1;
-    } else if (op <= OP_RECV) {
-        c->io = 0;
-        const char *buf = flags & IORING_CQE_F_BUFFER ? uring_buffer(&f->ring, flags) : NULL;
-        if (!c->done)                     /* done: cancelled, or after the end */
-            step(f, c, op, res, buf);
-        if (buf != NULL)
-            uring_give_back(&f->ring, flags);   /* parsed: the kernel may refill it */
-    }
-    if (c->done && c->pending == 0)
-        conn_release(f, c);               /* nothing in the kernel points at c */
-}
-
-/* The resolver's pipe turns readable when answers are in: one POLL_ADD
- * watches it while lookups are in flight (its fd may change between them). */
+/* While lookups are out, a POLL_ADD watches the resolver's pipe (chapter 07). */
 static void watch_answers(struct fetcher *f)
 {
-    struct io_uring_sqe *sqe;
-    if (f->answers_watched || resolve_fd() < 0 || (sqe = new_sqe(f, 1)) == NULL)
-        return;                           /* a ring that fails ends the loop anyway */
-    sqe->opcode = IORING_OP_POLL_ADD;
-    sqe->fd = resolve_fd();
+    if (f->answers_watched || resolve_fd() < 0)
+        return;
+    struct io_uring_sqe *sqe = uring_sqe_room(&f->ring, 1);
+    uring_prep(sqe, IORING_OP_POLL_ADD, resolve_fd(), NULL, 0, 0);
     sqe->poll32_events = POLLIN;
-    sqe->user_data = (uint64_t)f->n << OP_BITS | OP_ANSWERS;   /* no conn's index */
+    sqe->user_data = (uintptr_t)&f->answers;
     f->answers_watched = 1;
 }
 
-/* c's addresses are known (list): its first SOCKET goes in. */
+/* res: what the operation returned; flags: which pool buffer a RECV filled. */
+static void on_completion(struct fetcher *f, struct req *req, int res, unsigned flags)
+{
+    struct conn *c = req->conn;
+    const char *buf = uring_buffer(&f->ring, flags);   /* a RECV's, from the pool */
+    if (req->op == OP_ANSWERS) {
+        f->answers_watched = 0;
+        resolve_answers();                /* on_resolved for each answer in */
+        watch_answers(f);                 /* lookups still out: again */
+        return;
+    }
+    c->pending--;
+    if (c->state == CLOSING) {            /* cancelled, removed, or too late */
+        if (req->op == OP_SOCKET && res >= 0)
+            net_close(res);
+    } else switch (req->op) {
+    case OP_SOCKET: on_socket(f, c, res); break;
+    case OP_CONNECT: on_connect(f, c, res); break;
+    case OP_SEND: on_send(f, c, res); break;
+    case OP_RECV: on_recv(f, c, res, buf); break;
+    case OP_TIMEOUT: on_timeout(f, c); break;
+    default: break;                       /* a LINK_TIMEOUT: its CONNECT's result says it */
+    }
+    uring_give_back(&f->ring, flags);     /* parsed: the kernel may fill it again */
+    if (c->state == CLOSING && c->pending == 0)
+        conn_release(f, c);               /* nothing in the kernel points at c now */
+}
+
 static void on_resolved(struct reactor *unused, struct addrinfo *list, const char *err, void *arg)
 {
     struct conn *c = arg;
-    struct fetcher *f = c->fetcher;
     (void)unused;
     c->lookup = NULL;
+    c->addrs = c->addr = list;            /* freed with c: the kernel reads ai_addr */
     if (list == NULL) {
         report_fail(c->result, "%s", err);   /* "resolve nosuch.test: Name or service not known" */
-        conn_end(f, c);
-        if (c->pending == 0)
-            conn_release(f, c);
+        conn_finish(c->fetcher, c);
+    } else {
+        set_state(c->fetcher, c, CONNECTING);
+        prep_socket(c->fetcher, c);
+    }
+}
+
+/* Starts fetch i: its TIMEOUT goes in, then its name is looked up. */
+static void conn_start(struct fetcher *f, int i)
+{
+    struct conn *c = &f->conns[i];
+    struct url url;                       /* 2 KiB: not kept in each of 10,000 conns */
+    char err[URL_ERR_LEN];
+    *c = (struct conn){ .fetcher = f, .result = &f->job->results[i], .fd = -1 };
+    c->result->start = timeline_now();
+    if (url_parse(c->result->url, &url, err, sizeof err) < 0)
+        report_fail(c->result, "%s", err);
+    else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL)
+        report_fail(c->result, "request: %s", strerror(errno));
+    if (c->request == NULL) {
+        c->result->end = timeline_now();  /* nothing went in: c is done */
         return;
     }
-    c->n_addrs = 0;
-    for (struct addrinfo *ai = list; ai != NULL && c->n_addrs < MAX_ADDRS; ai = ai->ai_next)
-        if (ai->ai_addrlen <= sizeof c->addrs[0])
-            memcpy(&c->addrs[c->n_addrs++], ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(list);
-    submit(f, c, OP_SOCKET);
-}
-
-/* Starts one fetch: its TIMEOUT and its SOCKET go in the ring together. */
-static void conn_start(struct fetcher *f, struct conn *c)
-{
-    struct fetch_result *r = c->result;
-    struct url url;                       /* 2 KiB: on the stack, not in each of 10,000 conns */
-    char err[URL_ERR_LEN], request[URL_HOST_MAX + URL_PATH_MAX + 128];
-    int len;
-    r->start = timeline_now();
     http_response_init(&c->response);
-    f->in_flight++;
-    if (url_parse(r->url, &url, err, sizeof err) < 0)
-        report_fail(r, "%s", err);
-    else if ((len = http_format_get(request, sizeof request, &url)) < 0)
-        report_fail(r, "request too long");
-    else if ((c->request = strndup(request, (size_t)len)) == NULL)
-        report_fail(r, "strndup: %s", strerror(errno));
-    else
-        c->request_len = (size_t)len;
-    /* slide:start */
-    struct io_uring_sqe *sqe = r->error[0] == '\0' ? new_sqe(f, 1) : NULL;
-    if (sqe != NULL) {
-        sqe->opcode = IORING_OP_TIMEOUT;  /* count 0: a pure timer */
-        sqe->addr = (uintptr_t)&c->ts;
-        sqe->len = 1;
-        sqe->user_data = tag(f, c, OP_TIMEOUT);
-        c->timer_on = 1;
-        c->pending++;
-        c->connecting = 1;
-        f->connecting++;
-        struct addrinfo *numeric = resolve_numeric(url.host, url.port);
-        if (numeric != NULL)                      /* 127.0.0.1, ::1: no lookup */
-            on_resolved(NULL, numeric, NULL, c);
-        else if ((c->lookup = resolve_start(NULL, url.host, url.port, on_resolved, c)) != NULL)
-            watch_answers(f);                     /* a name: a helper thread asks */
-        else {
-            report_fail(r, "resolve %s: %s", url.host, strerror(errno));
-            conn_end(f, c);
-        }
-    /* end slide */
-    } else {
-        report_fail(r, "io_uring_enter: %s", strerror(errno));   /* kept: the first */
-        conn_end(f, c);
+    set_state(f, c, RESOLVING);
+    prep_timeout(f, c);
+    struct addrinfo *numeric = resolve_numeric(url.host, url.port);
+    if (numeric != NULL)                  /* 127.0.0.1, ::1: no lookup */
+        on_resolved(NULL, numeric, NULL, c);
+    else if ((c->lookup = resolve_start(NULL, url.host, url.port, on_resolved, c)) != NULL)
+        watch_answers(f);                 /* a name: a helper thread asks */
+    else {
+        report_fail(c->result, "resolve %s: %s", url.host, strerror(errno));
+        conn_finish(f, c);
     }
-    if (c->done && c->pending == 0)
-        conn_release(f, c);
 }
 
-static void start_more(struct fetcher *f)
-{
-    while (f->next < f->n && f->in_flight < f->max_in_flight && f->connecting < MAX_CONNECTING)
-        conn_start(f, &f->conns[f->next++]);
-}
-
-/* The loop: submit what is queued and wait for one completion, then take
- * every completion there is. 0, or -1 with errno when the ring fails. */
+/* Start fetches, submit and wait, handle every completion. 0, or -1 with errno. */
 static int run(struct fetcher *f)
 {
-    start_more(f);
-    /* slide:loop */
-    while (f->in_flight > 0) {
-        if (uring_enter(&f->ring, 1) < 0 && errno != EINTR)
+    while (f->in_flight > 0 || f->next < f->job->n) {
+        while (f->next < f->job->n && f->in_flight < f->max_in_flight
+               && f->connecting < MAX_CONNECTING)
+            conn_start(f, f->next++);
+        if (f->in_flight > 0 && uring_enter(&f->ring, 1) < 0 && errno != EINTR)
             return -1;
         struct io_uring_cqe *cqe;
         while ((cqe = uring_peek(&f->ring)) != NULL) {
-            uint64_t user_data = cqe->user_data;
-            int res = cqe->res;
-            unsigned flags = cqe->flags;
-            uring_seen(&f->ring);         /* copied: the slot may go */
-            on_completion(f, user_data, res, flags);
+            struct io_uring_cqe copy = *cqe;
+            uring_seen(&f->ring);         /* copied: the kernel may write the slot again */
+            on_completion(f, (struct req *)(uintptr_t)copy.user_data, copy.res, copy.flags);
         }
-        start_more(f);                    /* slots freed: the next URLs */
     }
-    /* end slide */
     return 0;
-}
-
-/* When the ring itself fails, every fetch not finished fails with `why`.
- * What is in the kernel is left there: exit takes the ring and the fds. */
-static void fail_unfinished(struct fetcher *f, const char *why)
-{
-    for (int i = 0; i < f->n; i++) {
-        struct conn *c = &f->conns[i];
-        if (!c->done)
-            report_fail(c->result, "%s", why);
-        if (i < f->next && !c->released) {
-            conn_end(f, c);
-            c->pending = 0;
-            conn_release(f, c);
-        }
-    }
 }
 
 int main(int argc, char **argv)
 {
     struct fetch_job job;
-    char why[FETCH_ERR_LEN];
-    int rc = fetchcli_parse(&job, argc, argv, "uring",
-                            "Fetch every URL at once through io_uring: each step a request, "
-                            "each result a completion (chapter 14).", NULL, 0);
+    char why[FETCH_ERR_LEN] = "";
+    int rc = fetchcli_parse(&job, argc, argv, "uring", "Fetch every URL at once through io_uring: "
+                            "each step a request, each result a completion (chapter 14).", NULL, 0);
     if (rc != FETCHCLI_RUN)
         return rc;
     long fds = net_raise_fd_limit();
-    struct fetcher f = { .n = job.n, .timeout = job.timeout,
-                         .max_in_flight = fds > 64 ? (int)(fds - 32) : 32 };
-    f.conns = calloc((size_t)job.n, sizeof *f.conns);
-    if (f.conns == NULL || uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
-        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0) {
-        if (f.conns == NULL)
+    struct fetcher f = { .job = &job, .answers.op = OP_ANSWERS,
+                         .max_in_flight = fds > 64 ? (int)(fds - 32) : 32,
+                         .timeout_time.tv_sec = (long long)job.timeout };
+    f.timeout_time.tv_nsec = (long long)((job.timeout - (double)f.timeout_time.tv_sec) * 1e9);
+    if (uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
+        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0
+        || (f.conns = calloc((size_t)job.n, sizeof *f.conns)) == NULL) {
+        if (why[0] == '\0')
             snprintf(why, sizeof why, "calloc: %s", strerror(errno));
         fprintf(stderr, "uring: %s\n", why);
-        for (int i = 0; i < job.n; i++)
-            report_fail(&job.results[i], "%s", why);
-        if (f.conns != NULL)
-            uring_free(&f.ring);
-        free(f.conns);
-        fetchcli_finish(&job);
-        return 1;
-    }
-    struct __kernel_timespec ts = { .tv_sec = (long long)job.timeout,
-        .tv_nsec = (long long)((job.timeout - (double)(long long)job.timeout) * 1e9) };
-    for (int i = 0; i < job.n; i++)
-        f.conns[i] = (struct conn){ .fetcher = &f, .result = &job.results[i], .fd = -1, .ts = ts };
-    if (run(&f) < 0) {
+    } else if (run(&f) < 0) {
         snprintf(why, sizeof why, "io_uring_enter: %s", strerror(errno));
-        fail_unfinished(&f, why);
+    }
+    for (int i = 0; why[0] != '\0' && i < job.n; i++) {   /* a ring failed */
+        struct conn *c = f.conns != NULL ? &f.conns[i] : NULL;
+        if (c == NULL || c->state < CLOSING)
+            report_fail(&job.results[i], "%s", why);
+        if (c != NULL && started(c->state) && c->state < CLOSING)
+            conn_finish(&f, c);
+        if (c != NULL && c->state == CLOSING)
+            conn_release(&f, c);          /* what is in the kernel, exit takes */
     }
     uring_free(&f.ring);
     free(f.conns);

@@ -9,6 +9,7 @@
  * (read to the end and counted).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +34,16 @@ static int usage_error(const char *fmt, const char *arg)
 /* --connections N, --timeout S, one URL; -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, long *n, double *timeout, const char **url)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option options[] = {
+        { "connections", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 } };
+    int opt;
+    char *end;
+    opterr = 0;                       /* the messages below say it our way */
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'h') {
             printf("usage: floor [--connections N] [--timeout S] URL\n"
                    "Set up N connections to URL one after another (blocking socket, connect\n"
                    "and send, kept open), then read every answer; print how long each half took.\n"
@@ -44,26 +51,25 @@ static int parse_options(int argc, char **argv, long *n, double *timeout, const 
                    "  --timeout S       give up after S seconds in all (default 30)\n");
             return 0;
         }
-        if (a[0] != '-') {
-            if (*url != NULL)
-                return usage_error("one URL only, not also '%s'", a);
-            *url = a;
-        } else if (strcmp(a, "--connections") && strcmp(a, "--timeout")) {
-            return usage_error("unknown option '%s'", a);
-        } else if (v == NULL) {
-            return usage_error("%s needs a value", a);
-        } else if (strcmp(a, "--connections") == 0) {
-            *n = strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || *n < 1 || *n > 1000000)
-                return usage_error("--connections must be a number from 1 to 1000000, not '%s'", v);
-            i++;
-        } else {
-            *timeout = strtod(v, &end);
-            if (*v == '\0' || *end != '\0' || !(*timeout > 0 && *timeout <= 3600))
-                return usage_error("--timeout must be seconds in (0, 3600], not '%s'", v);
-            i++;
+        if (opt == ':')
+            return usage_error("%s needs a value", argv[optind - 1]);
+        if (opt == '?')               /* optopt: the letter of an unknown -x */
+            return usage_error("unknown option '%s'",
+                               optopt != 0 ? (char[]){ '-', (char)optopt, '\0' } : argv[optind - 1]);
+        if (opt == 'c') {
+            *n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || *n < 1 || *n > 1000000)
+                return usage_error("--connections must be a number from 1 to 1000000, not '%s'",
+                                   optarg);
+        } else if (opt == 't') {
+            *timeout = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || !(*timeout > 0 && *timeout <= 3600))
+                return usage_error("--timeout must be seconds in (0, 3600], not '%s'", optarg);
         }
     }
+    if (optind < argc - 1)
+        return usage_error("one URL only, not also '%s'", argv[optind + 1]);
+    *url = argv[optind];
     return *url != NULL ? -1 : usage_error("%s", "a URL is needed");
 }
 

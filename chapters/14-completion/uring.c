@@ -50,6 +50,21 @@ static int setup(unsigned entries, struct io_uring_params *p)
     return fd;
 }
 
+/* The SQ ring holds the indices and the array of slot numbers; the sqes
+ * themselves are a mapping of their own; the CQ ring holds the indices and
+ * the cqes. Where each field lies in them, p says. */
+static int map_rings(struct uring *u, const struct io_uring_params *p)
+{
+    u->sq_map_len = p->sq_off.array + p->sq_entries * sizeof(unsigned);
+    u->cq_map_len = p->cq_off.cqes + p->cq_entries * sizeof(struct io_uring_cqe);
+    u->sqes_len = p->sq_entries * sizeof(struct io_uring_sqe);
+    if ((u->sq_map = map(u->fd, u->sq_map_len, IORING_OFF_SQ_RING)) == MAP_FAILED
+        || (u->cq_map = map(u->fd, u->cq_map_len, IORING_OFF_CQ_RING)) == MAP_FAILED
+        || (u->sqes = map(u->fd, u->sqes_len, IORING_OFF_SQES)) == MAP_FAILED)
+        return -1;
+    return 0;
+}
+
 int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen)
 {
     struct io_uring_params p;
@@ -57,17 +72,7 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen)
                          .sqes = MAP_FAILED, .bufs = MAP_FAILED, .pool = MAP_FAILED };
     if ((u->fd = setup(entries, &p)) < 0)
         return fail(err, errlen, "io_uring_setup");
-    /* The SQ ring holds the indices and the array of slot numbers; the
-     * sqes themselves are a mapping of their own; the CQ ring holds the
-     * indices and the cqes. */
-    /* slide:mmap */
-    u->sq_map_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-    u->cq_map_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-    u->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-    if ((u->sq_map = map(u->fd, u->sq_map_len, IORING_OFF_SQ_RING)) == MAP_FAILED
-        || (u->cq_map = map(u->fd, u->cq_map_len, IORING_OFF_CQ_RING)) == MAP_FAILED
-        || (u->sqes = map(u->fd, u->sqes_len, IORING_OFF_SQES)) == MAP_FAILED) {
-    /* end slide */
+    if (map_rings(u, &p) < 0) {
         fail(err, errlen, "mmap of the io_uring rings");
         uring_free(u);
         return -1;
@@ -118,11 +123,15 @@ int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, siz
 
 char *uring_buffer(struct uring *u, unsigned cqe_flags)
 {
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return NULL;
     return u->pool + (size_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT) * u->buf_size;
 }
 
 void uring_give_back(struct uring *u, unsigned cqe_flags)
 {
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return;
     unsigned short id = (unsigned short)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
     struct io_uring_buf *b = &u->bufs->bufs[u->buf_tail & (u->buf_count - 1)];
     b->addr = (uintptr_t)uring_buffer(u, cqe_flags);
@@ -135,7 +144,6 @@ void uring_give_back(struct uring *u, unsigned cqe_flags)
     *(volatile unsigned short *)&u->bufs->tail = u->buf_tail;
 }
 
-/* slide:sqe */
 struct io_uring_sqe *uring_sqe(struct uring *u)
 {
     unsigned head = atomic_load_explicit(u->sq_head, memory_order_acquire);
@@ -146,16 +154,38 @@ struct io_uring_sqe *uring_sqe(struct uring *u)
     memset(&u->sqes[slot], 0, sizeof u->sqes[slot]);
     return &u->sqes[slot];
 }
-/* end slide */
+
+void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
+                unsigned len, unsigned long long off)
+{
+    sqe->opcode = (unsigned char)opcode;
+    sqe->fd = fd;
+    sqe->addr = (uintptr_t)addr;
+    sqe->len = len;
+    sqe->off = off;
+}
 
 unsigned uring_room(const struct uring *u)
 {
     return u->sq_entries - (u->sq_filled - atomic_load_explicit(u->sq_head, memory_order_acquire));
 }
 
-/* slide:enter */
+struct io_uring_sqe *uring_sqe_room(struct uring *u, unsigned room)
+{
+    while (u->error == 0 && uring_room(u) < room)
+        if (uring_enter(u, 0) < 0 && errno != EINTR)
+            u->error = errno;
+    if (u->error != 0)
+        return memset(&u->scratch, 0, sizeof u->scratch);
+    return uring_sqe(u);
+}
+
 int uring_enter(struct uring *u, unsigned wait)
 {
+    if (u->error != 0) {                          /* see uring_sqe_room */
+        errno = u->error;
+        return -1;
+    }
     atomic_store_explicit(u->sq_tail, u->sq_filled, memory_order_release);
     unsigned pending = u->sq_filled - atomic_load_explicit(u->sq_head, memory_order_acquire);
     unsigned flags = wait > 0 ? IORING_ENTER_GETEVENTS : 0;
@@ -165,9 +195,7 @@ int uring_enter(struct uring *u, unsigned wait)
         return -1;
     return 0;
 }
-/* end slide */
 
-/* slide:peek */
 struct io_uring_cqe *uring_peek(struct uring *u)
 {
     unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
@@ -181,7 +209,6 @@ void uring_seen(struct uring *u)
     unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
     atomic_store_explicit(u->cq_head, head + 1, memory_order_release);
 }
-/* end slide */
 
 void uring_free(struct uring *u)
 {

@@ -36,6 +36,8 @@ struct uring {
     char *pool;
     unsigned buf_count, buf_size;
     unsigned short buf_tail;
+    int error;                   /* see uring_sqe_room */
+    struct io_uring_sqe scratch;
     /* the mappings, for uring_free */
     void *sq_map, *cq_map;
     size_t sq_map_len, cq_map_len, sqes_len, bufs_len, pool_len;
@@ -52,8 +54,9 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen);
  * bytes, for requests with IOSQE_BUFFER_SELECT. 0, or -1 with err. */
 int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen);
 
-/* The buffer a completion's flags name (IORING_CQE_F_BUFFER set), and
- * giving it back to the pool once its bytes are used. */
+/* The buffer a completion's flags name (NULL when IORING_CQE_F_BUFFER is
+ * not set), and giving it back to the pool once its bytes are used (a
+ * completion without a buffer gives nothing back). */
 char *uring_buffer(struct uring *u, unsigned cqe_flags);
 void uring_give_back(struct uring *u, unsigned cqe_flags);
 
@@ -61,8 +64,21 @@ void uring_give_back(struct uring *u, unsigned cqe_flags);
  * (uring_enter(u, 0) makes room). It goes in at the next uring_enter. */
 struct io_uring_sqe *uring_sqe(struct uring *u);
 
+/* Fills the fields most requests use, as liburing's io_uring_prep_rw
+ * does: what the operation is, its fd, an address, a length, an offset
+ * (each opcode gives them its own meaning: io_uring_enter(2)). */
+void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
+                unsigned len, unsigned long long off);
+
 /* How many submission slots are free now. */
 unsigned uring_room(const struct uring *u);
+
+/* A zeroed submission slot with `room` - 1 more free behind it (requests
+ * linked with IOSQE_IO_LINK must go in with one io_uring_enter), making
+ * room by submitting what is queued. Never NULL: when that submitting
+ * fails, a scratch slot that never goes in, and every uring_enter from
+ * then on fails with the same errno. */
+struct io_uring_sqe *uring_sqe_room(struct uring *u, unsigned room);
 
 /* Submits what was queued and waits until at least `wait` completions are
  * there. Returns 0, or -1 with errno (EINTR: call again). */

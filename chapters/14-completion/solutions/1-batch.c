@@ -42,7 +42,6 @@ int main(int argc, char **argv)
         free(seen);
         return 1;
     }
-    /* slide:batch */
     for (int i = 0; i < n; i++) {
         struct io_uring_sqe *sqe = uring_sqe(&u);
         if (sqe == NULL) {                    /* the ring is full: submit it all */
@@ -57,7 +56,6 @@ int main(int argc, char **argv)
     }
     if (uring_enter(&u, 1) == 0)              /* the last, partial batch */
         enters++;
-    /* end slide */
     completions += reap(&u, seen, n);
     for (int i = 0; i < n; i++)
         distinct += seen[i] == 1;

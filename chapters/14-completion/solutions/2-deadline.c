@@ -20,7 +20,6 @@
 
 enum { RECV = 1, DEADLINE = 2 };   /* user_data */
 
-/* slide:linked */
 /* Queues a RECV into buf, and a timeout that cancels it after `left` s. */
 static void queue_recv(struct uring *u, int fd, char *buf, size_t len, double left,
                        struct __kernel_timespec *ts)
@@ -40,7 +39,6 @@ static void queue_recv(struct uring *u, int fd, char *buf, size_t len, double le
     sqe->len = 1;
     sqe->user_data = DEADLINE;
 }
-/* end slide */
 
 /* One RECV round: its result (bytes, 0 at the end, -errno), -ETIME when
  * the deadline cancelled it. Returns 1 when the answer is still coming. */

@@ -33,7 +33,6 @@ static void queue(struct uring *u, int op, struct conn *c, void *data, size_t le
     sqe->user_data = (unsigned long long)i;
 }
 
-/* slide:own */
 /* Queues c's GET. The request outlives this function: the SEND only goes
  * in at the next io_uring_enter, and the kernel reads it then. */
 static int queue_get(struct uring *u, struct conn *c, const struct url *target, int i)
@@ -45,7 +44,6 @@ static int queue_get(struct uring *u, struct conn *c, const struct url *target, 
     queue(u, IORING_OP_SEND, c, c->request, (size_t)len, i);
     return 0;
 }
-/* end slide */
 
 /* A completion for conn i: a SEND (request still set) or a RECV. */
 static void on_completion(struct uring *u, struct conn *c, int i, int res, int *left)

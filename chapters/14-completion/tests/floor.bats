@@ -45,6 +45,8 @@ teardown() { stop_servers; }
     [ "${stderr_lines[0]}" = "floor: --connections must be a number from 1 to 1000000, not '0'" ]
     run --separate-stderr "$FLOOR" --timeout -1 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
+    run --separate-stderr "$FLOOR" --connections=0 http://127.0.0.1:1/   # getopt_long's other form
+    [ "${stderr_lines[0]}" = "floor: --connections must be a number from 1 to 1000000, not '0'" ]
     run --separate-stderr "$FLOOR" --bogus http://127.0.0.1:1/
     [ "$status" -eq 2 ]
     [ "${stderr_lines[0]}" = "floor: unknown option '--bogus'" ]
