@@ -6,13 +6,16 @@
 
 load helpers
 
-@test "every deck is up to date with its sources (else: make slides)" {
+@test "every deck and chapter README is up to date with its sources (else: make slides)" {
     mkdir "$BATS_TEST_TMPDIR/decks"
     run "$TOP/slides/bin/slides" -o "$BATS_TEST_TMPDIR/decks"
     [ "$status" -eq 0 ]
-    for deck in "$TOP"/slides/*.md; do
-        diff -u "$deck" "$BATS_TEST_TMPDIR/decks/$(basename "$deck")"
+    n=0
+    for f in "$TOP"/slides/*.md "$TOP"/chapters/*/README.md; do
+        diff -u "$f" "$BATS_TEST_TMPDIR/decks/${f#"$TOP"/}"
+        n=$((n + 1))
     done
+    [ "$n" -gt 28 ]
 }
 
 @test "a function, a struct or a region is copied exactly, indentation included" {
