@@ -2,9 +2,8 @@
  * as long as DNS takes, and there is no non-blocking way to call it, so a
  * loop must not: resolve_start hands the lookup to a small pool of helper
  * threads (as libuv does) and the answer comes back to the loop through a
- * pipe: the reactor watches it, or a loop of its own (chapter 06's
- * select(), chapter 14's io_uring) watches resolve_fd and calls
- * resolve_answers. A numeric host (127.0.0.1, ::1) needs no lookup and no
+ * pipe: the reactor watches it, or a loop of its own (chapter 14's
+ * io_uring) watches resolve_fd and calls resolve_answers. A numeric host (127.0.0.1, ::1) needs no lookup and no
  * thread: resolve_numeric answers it at once.
  * A cancelled lookup is not waited for: the loop, and the program, go on
  * while its thread is still inside getaddrinfo (which cannot be stopped,
