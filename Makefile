@@ -74,7 +74,8 @@ kit-sync:
 	@tests/bin/kit-check --fix
 
 # Before a workshop: compilers, bats, the slow server, one fetch per model,
-# every starter builds and every solution passes a smoke run.
+# what the exercise checks need (sanitizers, io_uring, fds), every starter
+# builds and every solution passes a smoke run.
 check:
 	@tests/bin/check
 

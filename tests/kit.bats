@@ -74,46 +74,63 @@ load helpers
     [ "$status" -eq 0 ]
 }
 
-# A chapter of three exercises: one loops forever after printing two lines
-# (never flushing), one crashes, one passes.
+# A chapter of exercises: one loops forever after printing two lines
+# (never flushing), one crashes, one passes, one leaks, one leaves a socket
+# open, one skips its test.
 make_chapter() {
     ch=$BATS_TEST_TMPDIR/99-kit
     mkdir -p "$ch/exercises"
-    printf 'exercise-flags:\n\t@echo "cc: %s"\n\t@echo "cflags: -std=c11"\n\t@echo "link: "\n' "${CC:-cc}" >"$ch/Makefile"
+    printf 'exercise-flags:\n\t@echo "cc: %s"\n\t@echo "cflags: -std=c11"\n\t@echo "link: "\n\t@echo "warn: -std=c11 -D_POSIX_C_SOURCE=200809L"\n\t@echo "objs: "\n\t@echo "libs: "\n\t@echo "tsan: "\n' "${CC:-cc}" >"$ch/Makefile"
     printf '#include <stdio.h>\nint main(void) { printf("line one\\n"); printf("line two\\n"); for (;;) ; }\n' >"$ch/exercises/1-loop.c"
     printf '#include <stdio.h>\nint main(void) { volatile int *p = 0; printf("before\\n"); return *p; }\n' >"$ch/exercises/2-crash.c"
     printf 'int main(void) { return 0; }\n' >"$ch/exercises/3-fine.c"
-    for n in 1-loop 2-crash 3-fine; do
-        printf 'KIT_TEST_LIMIT=2\n@test "it exits 0" {\n    run "$PROGRAM"\n    [ "$status" -eq 0 ]\n}\n@test "never reached" { false; }\n' >"$ch/exercises/$n.bats"
+    printf '#include <stdlib.h>\nint main(void) {\n    char *p = malloc(10);\n    p[0] = 0;\n    return p[0];\n}\n' >"$ch/exercises/4-leak.c"
+    printf '#include <sys/socket.h>\nint main(void) { return socket(AF_INET, SOCK_STREAM, 0) < 0; }\n' >"$ch/exercises/5-socket.c"
+    printf 'int main(void) { return 0; }\n' >"$ch/exercises/6-skip.c"
+    for n in 1-loop 2-crash 3-fine 4-leak 5-socket 6-skip; do
+        echo "# Exercise $n" >"$ch/exercises/$n.md"
+        printf 'load %s/tests/bin/kit\n# takes: 0.1 s\n@test "it exits 0" {\n    run "$PROGRAM"\n    [ "$status" -eq 0 ]\n}\n@test "never reached" { false; }\n' "$TOP" >"$ch/exercises/$n.bats"
     done
-    sed -i 's/@test "never reached" { false; }//' "$ch/exercises/3-fine.bats"
+    sed -i 's/@test "never reached" { false; }//' "$ch"/exercises/{3-fine,4-leak,5-socket}.bats
+    printf '@test "needs a thing" { skip "no such thing here"; }\n' >"$ch/exercises/6-skip.bats"
 }
 
 @test "run-exercises: an endless loop is cut off at the test's limit, named, with the lines it printed" {
     make_chapter
     start=$(now)
-    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 1 "$ch"
+    run timeout 60 "$TOP/tests/bin/run-exercises" --ex 1 "$ch"
     echo "$output"
-    check "$(now) - $start < 10"          # a 2 s limit, and nothing else waited for
+    check "$(now) - $start < 15"          # a 3 s limit (0.1 s, 3 times, plus 2 s), and nothing else waited for
     [[ $output == *"1-loop"*"not yet"* ]]
-    [[ $output == *'timed out after 2 s in test "it exits 0"'* ]]
+    [[ $output == *'timed out after 3 s in test "it exits 0"'* ]]
     [[ $output == *"line one"*"line two"* ]]
     not grep -q "never reached" <<<"$output"   # it stops at the first failure
-    [[ ${lines[-1]} == "exercises: 0 passed, 1 not yet" ]]
+    [[ ${lines[-1]} == "exercises: 0 passed, 1 not yet, 0 skipped" ]]
 }
 
-@test "run-exercises: a crash names its signal; EX picks one exercise" {
+@test "run-exercises: a crash is named with its line; EX picks one exercise" {
     make_chapter
-    run env EX=2-crash timeout 30 "$TOP/tests/bin/run-exercises" "$ch"
+    run env EX=2-crash timeout 60 "$TOP/tests/bin/run-exercises" "$ch"
     echo "$output"
-    [[ $output == *'crashed in test "it exits 0": crashed: SIGSEGV'* ]]
+    [[ $output == *"undefined behaviour (UBSan): load of null pointer of type 'volatile int', at exercises/2-crash.c:2"* ]]
+    [[ $output == *'in test "it exits 0"'* ]]
     not grep -q "1-loop" <<<"$output"
-    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 3 "$ch"
+    run timeout 60 "$TOP/tests/bin/run-exercises" --ex 3 "$ch"
     [[ $output == *"3-fine"*"passed"* ]]
-    [[ ${lines[-1]} == "exercises: 1 passed, 0 not yet" ]]
-    run timeout 30 "$TOP/tests/bin/run-exercises" --ex 4 "$ch"
+    [[ ${lines[-1]} == "exercises: 1 passed, 0 not yet, 0 skipped" ]]
+    run timeout 60 "$TOP/tests/bin/run-exercises" --ex 7 "$ch"
     [ "$status" -eq 2 ]
-    [[ $output == *"no exercise 4 here"* ]]
+    [[ $output == *"no exercise 7 here"* ]]
+}
+
+@test "run-exercises: a leak and an fd left open fail a passing test, named with kind and line; a skip is counted apart" {
+    make_chapter
+    run timeout 60 "$TOP/tests/bin/run-exercises" "$ch"
+    echo "$output"
+    [[ $output == *"4-leak"*"not yet"*"a memory leak (LeakSanitizer)"*", at exercises/4-leak.c:3"*"Direct leak of 10 byte(s)"* ]]
+    [[ $output == *"5-socket"*"not yet"*"an fd left open at exit"*"fd "[0-9]*" is still open at exit: a socket (socket:["* ]]
+    [[ $output == *"6-skip"*"skipped"*"a test cannot run here: no such thing here"* ]]
+    [[ ${lines[-1]} == "exercises: 1 passed, 4 not yet, 1 skipped" ]]
 }
 
 @test "make check: a room's set-up, ending with 'check: N passed, 0 failed'" {
