@@ -342,6 +342,9 @@ int main(int argc, char **argv)
     stop_workers(pool, n_workers, &job, stopped_by);   /* after 0: marks URLs left over */
     free(pool);
     free(fds);
+    for (int k = 0; k < 2; k++)
+        if (signal_pipe[k] >= 0)
+            close(signal_pipe[k]);
     rc = fetchcli_finish(&job);
     return stopped_by > 0 ? 128 + stopped_by : rc;
 }

@@ -2,7 +2,9 @@
 # Exercise 1 (chapter 09): many tiny steps per turn, within a time budget.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 1.5 s
 @test "far fewer turns than steps, the same count, the heartbeat on time" {
     run "$PROGRAM"
     [ "$status" -eq 0 ]

@@ -3,7 +3,9 @@
 # the heartbeat on time.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 1 s
 @test "both results arrive, the smaller job first, and the loop stays on time" {
     run "$PROGRAM"
     [ "$status" -eq 0 ]

@@ -2,7 +2,9 @@
 # Exercise 1 (chapter 10): no blocking call left: the heartbeat is on time.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 1.5 s
 @test "the worker does its rounds and the heartbeat stays on time" {
     run "$PROGRAM"
     [ "$status" -eq 0 ]
