@@ -11,8 +11,8 @@
 #   make check       before the workshop: this machine is ready (about a minute)
 #   make exercises [CHAPTER=07] [EX=1]   check your exercises/K-slug.c: passed / not yet
 #   make solutions [CHAPTER=07] [EX=1]   check the kit: solutions pass, starters fail
-#   make kit-check   starters and solutions still match the chapter code they copy
-#   make kit-sync    copy the marked chapter code into them again
+#   make kit-check   every patch of the kit applies to its chapter as it is (no fuzz)
+#   make kit-sync    make the patches again after a chapter changed (review them)
 #   make slides      rewrite the code on slides/*.md from the sources, draw missing timelines
 #   make timelines   redraw every measured timeline on the slides from a fresh run
 #   make docs [CHAPTER=07 | FILE=path.md]   rerun the output shown in the READMEs
@@ -71,7 +71,7 @@ kit-check:
 	@tests/bin/kit-check
 
 kit-sync:
-	@tests/bin/kit-check --fix
+	@tests/bin/kit-sync; tests/bin/kit-check --fix
 
 # Before a workshop: compilers, bats, the slow server, one fetch per model,
 # what the exercise checks need (sanitizers, io_uring, fds), every starter

@@ -1,35 +1,68 @@
 #!/usr/bin/env bats
-# The workshop kit: tests/bin/kit-check keeps starters and solutions in step
-# with their chapters; tests/bin/run-exercises cuts off a program that runs
-# too long, names a crash, and checks one exercise alone.
+# The workshop kit: tests/bin/kit-check keeps its patches (and the marked
+# copies of whole-file kits) in step with their chapters, kit-sync makes a
+# drifted patch again; tests/bin/run-exercises makes the attendee's file
+# once, cuts off a program that runs too long, names a crash, a leak, an fd
+# left open, counts a skip apart, and checks one exercise alone.
 load helpers
 
-@test "make kit-check: every starter and solution matches the chapter code it copies" {
-    run timeout 20 "$TOP/tests/bin/kit-check"
+@test "make kit-check: every patch of the kit applies to its chapter, every marked copy matches" {
+    run timeout 30 "$TOP/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 0 ]
-    [[ $output == "kit-check: "*" copied regions in "*" match their chapters" ]]
+    [[ $output == "kit-check: "*" patches apply to their chapters; "*" copied regions in "*" match" ]]
 }
 
-@test "kit-check names the starter when a copied line of chapters/06-select/fetch.c changes, and --fix brings it back in line" {
+@test "kit-check names the patch and its hunk when a chapter line in its context changes; kit-sync makes it again" {
     copy=$BATS_TEST_TMPDIR/tree
     mkdir -p "$copy/tests/bin" "$copy/chapters"
-    cp "$TOP/tests/bin/kit-check" "$copy/tests/bin/"
-    cp -r "$TOP/chapters/06-select" "$copy/chapters/"
-    ch=$copy/chapters/06-select
-    # The first line of send_some's body, which exercises/1-max-inflight.c copies.
-    line=$(awk '/^static void send_some\(/ { print NR + 2; exit }' "$ch/fetch.c")
-    sed -i "${line}s/\$/ \/* changed *\//" "$ch/fetch.c"
-    run timeout 20 "$copy/tests/bin/kit-check"
+    cp "$TOP"/tests/bin/kit-{check,apply,sync} "$copy/tests/bin/"
+    cp -r "$TOP/chapters/03-thread-pool" "$copy/chapters/"
+    ch=$copy/chapters/03-thread-pool
+    git -C "$copy" init -q && git -C "$copy" add -A && git -C "$copy" -c user.name=t -c user.email=t@t commit -qm kit
+    # The first line of queue_put: context of the solution's hunk there.
+    sed -i 's|^static void queue_put(struct pool \*p, int index)$|& /* puts */|' "$ch/fetch.c"
+    grep -qF 'int index) /* puts */' "$ch/fetch.c"
+    run timeout 30 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
-    [[ $output == *"chapters/06-select/exercises/1-max-inflight.c: its copy of fetch.c#send_some() differs"* ]]
-    [[ $output == *"/* changed */"* ]]
-    run timeout 20 "$copy/tests/bin/kit-check" --fix
+    [[ $output == *"kit-check: chapters/03-thread-pool/solutions/1-bounded-queue.patch no longer applies to 03-thread-pool/fetch.c"* ]]
+    [[ $output == *"  hunk #"*" (near line "*" of fetch.c): @@ "* ]]
+    # kit-sync merges the change where it can; a solution that rewrote
+    # queue_put conflicts with it, and is left for the author.
+    run timeout 30 "$copy/tests/bin/kit-sync" "$ch"
+    echo "$output"
+    [[ $output == *"solutions/1-bounded-queue.patch made again against fetch.c"* ]]
+    [[ $output == *"solutions/3-graceful-stop.patch no longer applies"* ]]
+    grep -qF 'int index) /* puts */' "$ch/solutions/1-bounded-queue.patch"
+    "$copy/tests/bin/kit-apply" "$ch/solutions/1-bounded-queue.patch" "$BATS_TEST_TMPDIR/solution.c"
+    grep -qF 'int index) /* puts */' "$BATS_TEST_TMPDIR/solution.c"
+    grep -qF 'pthread_cond_wait(&p->room, &p->lock);' "$BATS_TEST_TMPDIR/solution.c"
+}
+
+@test "make exercises makes the attendee's file from the starter's patch once, and never overwrites it" {
+    copy=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$copy/tests/bin" "$copy/chapters"
+    cp "$TOP"/tests/bin/kit-{apply,harness.c} "$TOP/tests/bin/run-exercises" "$copy/tests/bin/"
+    cp -r "$TOP/chapters/11-servers" "$copy/chapters/"
+    ch=$copy/chapters/11-servers
+    rm -f "$ch/exercises/1-stats.c"
+    "$copy/tests/bin/kit-apply" "$ch/exercises/1-stats.patch" "$BATS_TEST_TMPDIR/want.c"
+    # The checker's own first step, without running the tests (no bats here).
+    run env PATH="$BATS_TEST_TMPDIR/nobats:/usr/bin:/bin" bash -c "
+        source <(sed -n '/^# exercise NAME/,/^}/p' '$copy/tests/bin/run-exercises')
+        top='$copy'; say() { echo \"\$*\"; }; check_all() { return 0; }; passed=0
+        cd '$ch' && exercise 1-stats && exercise 1-stats"
+    echo "$output"
     [ "$status" -eq 0 ]
-    grep -qF '/* changed */' "$ch/exercises/1-max-inflight.c"
-    run timeout 20 "$copy/tests/bin/kit-check"
-    [ "$status" -eq 0 ]
+    cmp "$ch/exercises/1-stats.c" "$BATS_TEST_TMPDIR/want.c"
+    [ "$(grep -c 'made exercises/1-stats.c from the chapter' <<<"$output")" -eq 1 ]
+    echo "/* mine */" >>"$ch/exercises/1-stats.c"
+    run env bash -c "
+        source <(sed -n '/^# exercise NAME/,/^}/p' '$copy/tests/bin/run-exercises')
+        top='$copy'; say() { echo \"\$*\"; }; check_all() { return 0; }; passed=0
+        cd '$ch' && exercise 1-stats"
+    tail -n 1 "$ch/exercises/1-stats.c" | grep -qF '/* mine */'
 }
 
 @test "kit-check names a marker that points at nothing, and a copied function that differs" {
