@@ -26,6 +26,6 @@ load ../../../tests/bin/kit
 }
 
 # takes: 1 s
-@test "no leak: no memory error, no leak" {
+@test "no memory error, no leak" {
     no_leak "$PROGRAM"
 }

@@ -47,7 +47,7 @@ teardown() { stop_servers; }
 }
 
 # takes: 0.5 s
-@test "no leak: a run stopped with fetches in flight frees everything" {
+@test "a run stopped with fetches in flight frees everything" {
     start_server
     no_leak "$PROGRAM" --total-ms 300 "$SLOW/slow?bytes=3" "$SLOW/hang" "$SLOW/slow?delay=2"
     [ "$status" -eq 1 ]

@@ -35,7 +35,7 @@ load ../../../tests/bin/kit
 }
 
 # takes: 1 s
-@test "no leak: no leak, whether the timeout fires or is cancelled" {
+@test "no leak, whether the timeout fires or is cancelled" {
     no_leak "$PROGRAM" 0.5 0.1
     no_leak "$PROGRAM" 0.1 2
     no_leak "$PROGRAM" now 2

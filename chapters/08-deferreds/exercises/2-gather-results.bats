@@ -32,7 +32,7 @@ at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
 }
 
 # takes: 0.5 s
-@test "no leak: no leak, when all succeed and when one fails early" {
+@test "no leak, when all succeed and when one fails early" {
     no_leak "$PROGRAM" ok:0.05 ok:0.1
     no_leak "$PROGRAM" ok:0.2 fail:0.05 fail:0.1
 }
