@@ -12,13 +12,21 @@ exercises: FORCE
 solutions: FORCE
 	@$(TOP)/tests/bin/run-exercises --solutions --ex '$(EX)' $(CURDIR)
 
-# For run-exercises: builds what an exercise links with, then prints the
-# compile and link flags. Second expansion: EXERCISE_OBJS may be set after
-# the include line too.
+# For run-exercises and tests/bin/check: builds what an exercise links with,
+# then prints the compile and link flags of this build (cflags, link), and
+# what run-exercises needs to build its own sanitizer copies: the flags
+# without the build's optimisation and sanitizers (warn), the sources of
+# EXERCISE_OBJS (objs), the libraries (libs) and whether the chapter is
+# threaded (tsan). Second expansion: EXERCISE_OBJS may be set after the
+# include line too.
 .SECONDEXPANSION:
 exercise-flags: $(LIB) $$(EXERCISE_OBJS)
 	@echo 'cc: $(CC)'
 	@echo 'cflags: $(CFLAGS) -I$(CURDIR)'
 	@echo 'link: $(LDFLAGS) $(addprefix $(CURDIR)/,$(EXERCISE_OBJS)) $(LIB) $(LDLIBS)'
+	@echo 'warn: $(WARN) -I$(TOP)/common $(EXTRA_CFLAGS) -I$(CURDIR)'
+	@echo 'objs: $(addprefix $(CURDIR)/,$(EXERCISE_OBJS:.o=.c))'
+	@echo 'libs: $(LDLIBS)'
+	@echo 'tsan: $(TSAN)'
 
 .PHONY: exercises solutions exercise-flags

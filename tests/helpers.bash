@@ -65,7 +65,32 @@ summary_seconds() {
 }
 
 # Arithmetic on decimals: check "0.5 < 1.2" etc.; fails with the numbers.
+# A value the test read from the output and did not find (an empty string,
+# a word, "0.5s") is named as such, never as an awk error.
 check() {
+    local t prev=op words
+    read -ra words <<<"$*"   # words, never file names (a * is a product)
+    for t in "${words[@]}"; do
+        while [[ $t == "("* ]]; do t=${t#"("}; done
+        while [[ $t == *")" ]]; do t=${t%")"}; done
+        case $t in
+            "<"|"<="|">"|">="|"=="|"!="|"&&"|"||"|"+"|"*"|"/"|"-")
+                if [ "$prev" = op ] && [ "$t" != - ]; then
+                    echo "check could not compare: a number is missing before '$t' in '$*' (the test reads it from the program's output: the line it looks for is missing or not in the expected format)" >&2
+                    return 1
+                fi
+                prev=op ;;
+            *)  if ! [[ $t =~ ^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^-?\.[0-9]+$ ]]; then
+                    echo "check could not compare: '$t' is not a number, in '$*' (the test reads it from the program's output: the line it looks for is not in the expected format)" >&2
+                    return 1
+                fi
+                prev=num ;;
+        esac
+    done
+    if [ "$prev" = op ]; then
+        echo "check could not compare: a number is missing at the end of '$*' (the test reads it from the program's output: the line it looks for is missing or not in the expected format)" >&2
+        return 1
+    fi
     if ! awk "BEGIN { exit !($*) }"; then
         echo "check failed: $*" >&2
         return 1

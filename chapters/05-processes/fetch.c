@@ -300,6 +300,9 @@ int main(int argc, char **argv)
         stop_children(kids, job.results, job.n, stopped_by);
     free(kids);
     free(fds);
+    for (int k = 0; k < 2; k++)
+        if (signal_pipe[k] >= 0)
+            close(signal_pipe[k]);
     rc = fetchcli_finish(&job);
     return stopped_by > 0 ? 128 + stopped_by : rc;
 }

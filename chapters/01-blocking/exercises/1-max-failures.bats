@@ -3,9 +3,11 @@
 # the URLs left "not tried"; without it, every URL is fetched.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
+# takes: 1 s
 @test "--max-failures 1: a /hang first, and the slow pages after it are not tried" {
     start_server
     run "$PROGRAM" --max-failures 1 --timeout 0.3 "$SLOW/hang" \
@@ -18,6 +20,7 @@ teardown() { stop_servers; }
     check "$(summary_seconds) < 0.7"    # 1.3 s if it fetched them all
 }
 
+# takes: 1 s
 @test "--max-failures 2 tries until the second failure; a 404 is not a failure" {
     start_server
     run "$PROGRAM" --max-failures 2 "$SLOW/status/404" "http://127.0.0.1:1/" \
@@ -31,6 +34,7 @@ teardown() { stop_servers; }
     [[ $output == *"blocking: 2 fetched, 3 failed, "* ]]
 }
 
+# takes: 0.5 s
 @test "without --max-failures every URL is fetched, as before" {
     start_server
     run "$PROGRAM" "http://127.0.0.1:1/" "$SLOW/slow?bytes=5"
@@ -39,6 +43,7 @@ teardown() { stop_servers; }
     [[ $output != *"not tried"* ]]
 }
 
+# takes: 0.5 s
 @test "--max-failures is in --help, and a bad value is a usage error" {
     run "$PROGRAM" --help
     [ "$status" -eq 0 ]

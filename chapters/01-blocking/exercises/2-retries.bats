@@ -4,12 +4,14 @@
 # runs with --verbose, so its log counts the requests it received.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
 # requests PATH: how many requests for PATH the server logged.
 requests() { grep -c "GET $1 HTTP" "$BATS_TEST_TMPDIR/server.0.log" || true; }
 
+# takes: 0.5 s
 @test "--retries 2: a truncated page is asked for three times, then fails" {
     start_server --verbose
     run "$PROGRAM" --retries 2 "$SLOW/truncate?bytes=1000" "$SLOW/slow?bytes=7"
@@ -21,6 +23,7 @@ requests() { grep -c "GET $1 HTTP" "$BATS_TEST_TMPDIR/server.0.log" || true; }
     [[ $output == *"blocking: 1 fetched, 1 failed, 7 bytes in "* ]]
 }
 
+# takes: 1 s
 @test "--retries 1 on a /hang: two timeouts, and the line spans both" {
     start_server --verbose
     run "$PROGRAM" --retries 1 --timeout 0.3 "$SLOW/hang"
@@ -31,6 +34,7 @@ requests() { grep -c "GET $1 HTTP" "$BATS_TEST_TMPDIR/server.0.log" || true; }
     check "$end1 - $start1 >= 0.55"
 }
 
+# takes: 0.5 s
 @test "a 404 is a fetched page: not retried; without --retries nothing is" {
     start_server --verbose
     run "$PROGRAM" --retries 3 "$SLOW/status/404"
@@ -41,6 +45,7 @@ requests() { grep -c "GET $1 HTTP" "$BATS_TEST_TMPDIR/server.0.log" || true; }
     [ "$(requests /garbage)" -eq 1 ]
 }
 
+# takes: 0.5 s
 @test "--retries is in --help, and a bad value is a usage error" {
     run "$PROGRAM" --help
     [ "$status" -eq 0 ]

@@ -3,6 +3,7 @@
 # connected and when the first byte arrived; "-" for what never happened.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
@@ -17,6 +18,7 @@ at() {
     echo "$t"
 }
 
+# takes: 1 s
 @test "a page answered after 0.4 s: connected at once, first byte at 0.4 s" {
     start_server
     run "$PROGRAM" "$SLOW/slow?delay=0.4" "$SLOW/slow?delay=0.1"
@@ -28,6 +30,7 @@ at() {
     check "$first_byte2 >= 0.1 && $first_byte2 < 0.9"
 }
 
+# takes: 1.5 s
 @test "a trickled body: the first byte comes long before the end" {
     start_server
     run "$PROGRAM" "$SLOW/slow?bytes=1000&chunk=100&every=0.1"
@@ -37,6 +40,7 @@ at() {
     check "$end >= 0.9"
 }
 
+# takes: 1 s
 @test "refused: neither happened; /hang: connected, no first byte" {
     start_server
     run "$PROGRAM" --timeout 0.3 "http://127.0.0.1:1/" "$SLOW/hang"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # Exercise 02.1: three calls of 0.3, 0.5 and 0.2 s must take about 0.5 s.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 1.5 s
 @test "the three calls overlap: total about the slowest call, not the sum" {
     start_server
     run "$PROGRAM" "$SLOW"

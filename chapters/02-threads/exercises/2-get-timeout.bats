@@ -2,8 +2,10 @@
 # Exercise 02.2: tqt_get_timeout gives up after its timeout; the task goes
 # on, and a later tqt_get still gets its result.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 2.5 s
 @test "a 1 s call waited for 0.3 s times out; getting it later still works" {
     start_server
     run "$PROGRAM" "$SLOW"

@@ -2,10 +2,12 @@
 # Exercise 03.2: --per-host N limits the fetches running at once per
 # host:port, and only per host:port.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
 field() { result_line "$1" | awk -v f="$2" '{print $f}'; }
 
+# takes: 2 s
 @test "--per-host 1: one server's pages in turn, another server's beside them" {
     start_server; A=$SLOW
     start_server; B=$SLOW
@@ -22,6 +24,7 @@ field() { result_line "$1" | awk -v f="$2" '{print $f}'; }
     check "$(summary_seconds) >= 0.85"
 }
 
+# takes: 1 s
 @test "--per-host 2: two at a time per server" {
     start_server
     run "$PROGRAM" --workers 4 --per-host 2 "$SLOW/slow?delay=0.3" "$SLOW/slow?delay=0.3" \
@@ -30,6 +33,7 @@ field() { result_line "$1" | awk -v f="$2" '{print $f}'; }
     check "$(summary_seconds) >= 0.55 && $(summary_seconds) < 0.9"
 }
 
+# takes: 0.5 s
 @test "a URL without a host still fails alone, and does not block the pool" {
     start_server
     run "$PROGRAM" --per-host 1 "htp://nope" "$SLOW/slow?delay=0.1"

@@ -2,6 +2,7 @@
 # Exercise 03.3: SIGTERM or SIGINT lets the fetches under way finish,
 # cancels the queued ones, prints the report and exits 1.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
 # stop_after SIGNAL SECONDS: six 1 s pages with 2 workers, signalled once the
@@ -18,6 +19,7 @@ stop_after() {
     output=$(cat "$BATS_TEST_TMPDIR/out")
 }
 
+# takes: 1.5 s
 @test "SIGTERM: the two fetches under way finish, the four queued are cancelled" {
     start_server
     stop_after TERM 0.4
@@ -28,6 +30,7 @@ stop_after() {
     check "$(summary_seconds) >= 0.9 && $(summary_seconds) < 1.6"
 }
 
+# takes: 1.5 s
 @test "SIGINT (Ctrl-C) does the same" {
     start_server
     stop_after INT 0.4
@@ -35,6 +38,7 @@ stop_after() {
     [ "$(grep -c 'error .*(cancelled by SIGINT)$' <<<"$output")" -eq 4 ]
 }
 
+# takes: 0.5 s
 @test "without a signal, everything is fetched and the program ends by itself" {
     start_server
     run "$PROGRAM" --workers 2 "$SLOW/slow?delay=0.1" "$SLOW/slow?delay=0.1" "$SLOW/slow?delay=0.1"

@@ -5,6 +5,7 @@
 load ../../../tests/helpers
 load ../../../tests/bin/kit
 
+# takes: 1 s
 @test "10 bytes, 0 bytes, 1 MiB and 5 MiB all arrive; the child exits 0" {
     for bytes in 10 0 1048576 5242880; do
         run_within 5 "$PROGRAM" "$bytes"
@@ -14,6 +15,7 @@ load ../../../tests/bin/kit
     done
 }
 
+# takes: 0.5 s
 @test "a bad size is a usage error" {
     run "$PROGRAM" lots
     [ "$status" -eq 2 ]

@@ -3,11 +3,13 @@
 # all at once. The starter ignores the option, so its waves never appear.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
 six_pages() { for i in 1 2 3 4 5 6; do echo "$SLOW/slow?delay=0.25"; done; }
 
+# takes: 2 s
 @test "--max-children 2: six pages of 0.25 s in three waves" {
     start_server
     run "$PROGRAM" --max-children 2 $(six_pages)
@@ -19,6 +21,7 @@ six_pages() { for i in 1 2 3 4 5 6; do echo "$SLOW/slow?delay=0.25"; done; }
     for i in 5 6; do check "$(result_line $i | awk '{print $4}') >= 0.49"; done
 }
 
+# takes: 2.5 s
 @test "--max-children 1 is a staircase; no option means no limit" {
     start_server
     run "$PROGRAM" --max-children 1 "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.2"
@@ -29,6 +32,7 @@ six_pages() { for i in 1 2 3 4 5 6; do echo "$SLOW/slow?delay=0.25"; done; }
     check "$(summary_seconds) < 0.6"
 }
 
+# takes: 0.5 s
 @test "a refused port among capped children is still its own error line" {
     start_server
     run "$PROGRAM" --max-children 1 "http://127.0.0.1:1/" "$SLOW/slow?bytes=7"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # Exercise 2 (chapter 07): --idle-ms fails silent fetches, not slow ones.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 2.5 s
 @test "--idle-ms 300: a steady trickle succeeds, silent fetches fail after 0.3 s" {
     start_server
     run "$PROGRAM" --idle-ms 300 "$SLOW/slow?bytes=1000&chunk=100&every=0.1" \
@@ -16,6 +18,7 @@ teardown() { stop_servers; }
     check "$(result_line 3 | awk '{print $5}') >= 0.3 && $(result_line 3 | awk '{print $5}') < 0.5"
 }
 
+# takes: 1 s
 @test "without --idle-ms nothing changes; --idle-ms 0 is a usage error" {
     start_server
     run "$PROGRAM" --timeout 0.4 "$SLOW/hang" "$SLOW/slow?bytes=3"

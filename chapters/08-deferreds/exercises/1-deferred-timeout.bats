@@ -5,6 +5,7 @@
 load ../../../tests/helpers
 load ../../../tests/bin/kit
 
+# takes: 1.5 s
 @test "a deferred that fires too late is failed by the timeout, on time" {
     run "$PROGRAM" 1 0.2
     [ "$status" -eq 0 ]
@@ -13,6 +14,7 @@ load ../../../tests/bin/kit
     check "$at >= 0.19 && $at < 0.6"
 }
 
+# takes: 0.5 s
 @test "a deferred that fires in time gets its result, and the timer is cancelled" {
     run "$PROGRAM" 0.1 2
     [ "$status" -eq 0 ]
@@ -21,6 +23,7 @@ load ../../../tests/bin/kit
     check "$done_at < 1"       # not kept waiting for a 2 s timer
 }
 
+# takes: 0.5 s
 @test "a deferred that has fired already: the stage runs at once, and no timer outlives it" {
     # Arm the timer before adding the stage that cancels it: on a fired
     # deferred the stage runs inside deferred_add_callbacks.
@@ -31,7 +34,8 @@ load ../../../tests/bin/kit
     [ -z "$stderr" ]                               # nothing fired it twice
 }
 
-@test "valgrind: no leak, whether the timeout fires or is cancelled" {
+# takes: 1 s
+@test "no leak, whether the timeout fires or is cancelled" {
     no_leak "$PROGRAM" 0.5 0.1
     no_leak "$PROGRAM" 0.1 2
     no_leak "$PROGRAM" now 2

@@ -7,6 +7,7 @@ load ../../../tests/bin/kit
 
 at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
 
+# takes: 0.5 s
 @test "all succeed: the results in order, when the last one arrives" {
     run "$PROGRAM" ok:0.2 ok:0.1 ok:0
     [ "$status" -eq 0 ]
@@ -14,6 +15,7 @@ at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
     check "$(at "$output") >= 0.19"
 }
 
+# takes: 1 s
 @test "one fails: the errback at once, with that error, not waiting for the rest" {
     run "$PROGRAM" ok:0.5 fail:0.1 ok:0.2
     [ "$status" -eq 0 ]
@@ -22,13 +24,15 @@ at() { sed -nE 's/.*\(at ([0-9.]+) s\)$/\1/p' <<<"$1"; }
     [ "${#lines[@]}" -eq 1 ]
 }
 
+# takes: 0.5 s
 @test "two fail: only the first failure is reported" {
     run "$PROGRAM" fail:0.3 ok:0 fail:0.1
     [ "$output" = "failure: error 2 (at $(at "$output") s)" ]
     check "$(at "$output") < 0.25"
 }
 
-@test "valgrind: no leak, when all succeed and when one fails early" {
+# takes: 0.5 s
+@test "no leak, when all succeed and when one fails early" {
     no_leak "$PROGRAM" ok:0.05 ok:0.1
     no_leak "$PROGRAM" ok:0.2 fail:0.05 fail:0.1
 }

@@ -2,9 +2,11 @@
 # Exercise 3 (chapter 08): --max N keeps at most N fetches running.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
+# takes: 1 s
 @test "--max 2 on four pages of 0.3 s: two waves" {
     start_server
     u="$SLOW/slow?delay=0.3"
@@ -16,6 +18,7 @@ teardown() { stop_servers; }
     check "$start3 >= 0.28"
 }
 
+# takes: 1 s
 @test "--max 1 is a staircase; failures start the next one too" {
     start_server
     run "$PROGRAM" --max 1 "htp://bad" "$SLOW/slow?delay=0.2" "http://127.0.0.1:1/" "$SLOW/slow?delay=0.2"
@@ -26,6 +29,7 @@ teardown() { stop_servers; }
     check "$start4 >= 0.19"
 }
 
+# takes: 1 s
 @test "bad URLs that fail at once never push it over N" {
     start_server
     run "$PROGRAM" --max 2 htp://a htp://b "$SLOW/slow?delay=0.3" "$SLOW/slow?delay=0.3" "$SLOW/slow?delay=0.3"

@@ -2,9 +2,11 @@
 # Exercise 1 (chapter 09): many tiny steps per turn, within a time budget.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 2 s
 @test "far fewer turns than steps, the same count, the heartbeat on time" {
-    run "$PROGRAM"
+    on_time 0.1 "$PROGRAM"
     [ "$status" -eq 0 ]
     [[ $output == "primes 148933, 40000 steps in "*" turns, worst lateness "* ]]
     turns=$(sed -nE 's/.* in ([0-9]+) turns.*/\1/p' <<<"$output")

@@ -7,6 +7,7 @@ load ../../../tests/bin/kit
 
 seconds() { sed -nE "s/^$1.* after ([0-9.]+) s$/\1/p" <<<"$output"; }
 
+# takes: 0.5 s
 @test "work longer than the deadline is stopped at the deadline" {
     run_within 5 "$PROGRAM" --limit 50000000 --deadline 0.2   # else about 30 s
     [ "$status" -eq 0 ]
@@ -15,6 +16,7 @@ seconds() { sed -nE "s/^$1.* after ([0-9.]+) s$/\1/p" <<<"$output"; }
     check "$(seconds exited) < 0.6"
 }
 
+# takes: 1 s
 @test "work that finishes first cancels the deadline" {
     run "$PROGRAM" --limit 10000 --deadline 5
     [ "$status" -eq 0 ]
@@ -22,6 +24,7 @@ seconds() { sed -nE "s/^$1.* after ([0-9.]+) s$/\1/p" <<<"$output"; }
     check "$(seconds exited) < 1"
 }
 
+# takes: 0.5 s
 @test "no deadline: the work runs to the end" {
     run "$PROGRAM" --limit 100000
     [[ ${lines[0]} == "finished: 9592 primes below 100000 after "* ]]

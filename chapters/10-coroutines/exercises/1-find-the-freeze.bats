@@ -2,9 +2,11 @@
 # Exercise 1 (chapter 10): no blocking call left: the heartbeat is on time.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 2 s
 @test "the worker does its rounds and the heartbeat stays on time" {
-    run "$PROGRAM"
+    on_time 0.04 "$PROGRAM"
     [ "$status" -eq 0 ]
     [[ $output == *"worker: 5 rounds"* ]]
     [[ $output == *"heartbeat: 20 beats, worst lateness "* ]]

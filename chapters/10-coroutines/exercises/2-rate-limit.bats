@@ -2,9 +2,11 @@
 # Exercise 2 (chapter 10): --rate R starts at most R fetches per second.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
+# takes: 1 s
 @test "--rate 10: five fetches start 0.1 s apart, and all arrive" {
     start_server
     u="$SLOW/slow?bytes=10"
@@ -17,6 +19,7 @@ teardown() { stop_servers; }
     done
 }
 
+# takes: 1 s
 @test "waiting for a slot does not block the others: slow pages overlap" {
     start_server
     u="$SLOW/slow?delay=0.5"

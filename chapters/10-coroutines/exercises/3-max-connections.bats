@@ -2,9 +2,11 @@
 # Exercise 3 (chapter 10): --max N holds at most N connections at once.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
+# takes: 1.5 s
 @test "--max 2 on six pages of 0.3 s: three waves" {
     start_server
     u="$SLOW/slow?delay=0.3"
@@ -14,6 +16,7 @@ teardown() { stop_servers; }
     check "$(summary_seconds) >= 0.85 && $(summary_seconds) < 1.5"
 }
 
+# takes: 2 s
 @test "failed fetches give their slot back" {
     start_server
     run "$PROGRAM" --max 1 "http://127.0.0.1:1/" "htp://x" "$SLOW/slow?delay=0.2" "$SLOW/slow?delay=0.2"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Exercise 3: on SIGTERM, finish what is in flight, refuse new clients, exit 0.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
 get() {
@@ -11,6 +12,7 @@ get() {
     exec {fd}<&-
 }
 
+# takes: 1 s
 @test "a request in flight at SIGTERM is answered; a new one is refused; exit 0" {
     start_server
     start_listening AGG "$PROGRAM" --port 0 --backend-url "$SLOW" --scale 1

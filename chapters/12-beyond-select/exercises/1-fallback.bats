@@ -3,9 +3,11 @@
 # connection completes.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 teardown() { stop_servers; }
 
+# takes: 1 s
 @test "1500 connections: the switch at fd 1024, then all complete on poll" {
     hard=$(ulimit -Hn)
     [ "$hard" = unlimited ] || [ "$hard" -ge 1600 ] || skip "ulimit -Hn is $hard, below 1600"
@@ -16,6 +18,7 @@ teardown() { stop_servers; }
     [ "${lines[1]}" = "fallback(poll): 1500 completed, 0 failed" ]
 }
 
+# takes: 0.5 s
 @test "below the wall nothing changes" {
     start_server
     WAITLESS_BACKEND= run "$PROGRAM" 50 "$SLOW/slow?delay=0.1"

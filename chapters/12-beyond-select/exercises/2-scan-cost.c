@@ -36,6 +36,14 @@ static void on_idle(struct reactor *r, int fd, int events, void *arg)
     exit(1);
 }
 
+static void close_pipes(int busy[2], int idle_pipe[2])
+{
+    for (int i = 0; i < 2; i++) {
+        close(busy[i]);
+        close(idle_pipe[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int busy[2], idle_pipe[2];
@@ -60,6 +68,7 @@ int main(int argc, char **argv)
     reactor_run(r);
     double per_wait = (timeline_now() - t0) / PASSES;
     printf("%s: %d idle fds: %.2f us per wait\n", argv[1], idle, per_wait * 1e6);
-    reactor_free(r);   /* exit closes the fds */
+    reactor_free(r);
+    close_pipes(busy, idle_pipe);
     return 0;
 }

@@ -2,7 +2,9 @@
 # Exercise 3: set() picks ADD, MOD or DEL, and survives a reused fd number.
 
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 0.5 s
 @test "every step of the reactor's life passes" {
     run "$PROGRAM"
     [ "$status" -eq 0 ]

@@ -82,5 +82,10 @@ int main(void)
     dup2(t[0], s[0]);
     step(6, "a reused fd number", s[0], R, R | W, R | W);
     printf("epoll set: %s\n", failures ? "FAILED" : "all steps pass");
+    close(s[0]);
+    close(s[1]);
+    close(t[0]);
+    close(t[1]);
+    close(epfd);
     return failures > 0;
 }

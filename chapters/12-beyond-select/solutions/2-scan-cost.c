@@ -37,6 +37,22 @@ static void on_idle(struct reactor *r, int fd, int events, void *arg)
     exit(1);
 }
 
+static void close_pipes(int busy[2], int idle_pipe[2])
+{
+    for (int i = 0; i < 2; i++) {
+        close(busy[i]);
+        close(idle_pipe[i]);
+    }
+}
+
+/* Closes the first n idle fds and frees their list. */
+static void close_idle(int *idle_fds, int n)
+{
+    for (int i = 0; i < n; i++)
+        close(idle_fds[i]);
+    free(idle_fds);
+}
+
 int main(int argc, char **argv)
 {
     int busy[2], idle_pipe[2];
@@ -52,21 +68,27 @@ int main(int argc, char **argv)
         reactor_free(r);
         return 1;
     }
-    /* slide:idle_fds */
+    int *idle_fds = calloc((size_t)idle + 1, sizeof *idle_fds);
     for (int i = 0; i < idle; i++) {
-        int fd = dup(idle_pipe[0]);   /* another fd on the same empty pipe */
+        int fd = idle_fds ? dup(idle_pipe[0]) : -1;   /* another fd on the same empty pipe */
         if (fd < 0 || reactor_watch(r, fd, REACTOR_READ, on_idle, NULL) < 0) {
             fprintf(stderr, "idle fd %d: %s\n", i + 1, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            close_idle(idle_fds, i);
+            close_pipes(busy, idle_pipe);
             reactor_free(r);
             return 1;
         }
+        idle_fds[i] = fd;
     }
-    /* end slide */
     reactor_watch(r, busy[0], REACTOR_READ, on_ready, NULL);
     double t0 = timeline_now();
     reactor_run(r);
     double per_wait = (timeline_now() - t0) / PASSES;
     printf("%s: %d idle fds: %.2f us per wait\n", argv[1], idle, per_wait * 1e6);
-    reactor_free(r);   /* exit closes the fds */
+    reactor_free(r);
+    close_pipes(busy, idle_pipe);
+    close_idle(idle_fds, idle);
     return 0;
 }

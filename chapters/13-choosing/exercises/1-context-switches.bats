@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # Exercise 1: measure reports voluntary and involuntary context switches.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
+# takes: 0.5 s
 @test "sleep 0.2 waits at least once: vcsw >= 1; the line keeps its fields" {
     run "$PROGRAM" -- sleep 0.2
     [ "$status" -eq 0 ]

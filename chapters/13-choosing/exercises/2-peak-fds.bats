@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # Exercise 2: measure reports the peak of open fds over the process tree.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 
 fds() { sed -nE 's/.* peak_processes=[0-9]+ peak_fds=([0-9]+) exit=.*/\1/p' <<<"$output"; }
 
+# takes: 2 s
 @test "forty more open fds show up in peak_fds" {
     run "$PROGRAM" -- bash -c 'sleep 0.3'
     plain=$(fds)

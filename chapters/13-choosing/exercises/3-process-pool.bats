@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # Exercise 3: a pool of N processes, results through shared memory.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 2 s
 @test "8 pages of 0.3 s in 4 processes: two waves, every result back" {
     start_server
     urls=(); for i in 1 2 3 4 5 6 7 8; do urls+=("$SLOW/slow?delay=0.3"); done
@@ -15,6 +17,7 @@ teardown() { stop_servers; }
     for i in 1 2 3 4 5 6 7 8; do [[ $(result_line $i) == *" 200 "*"1024"* ]]; done
 }
 
+# takes: 1 s
 @test "a bad URL fails alone, with its reason, in the parent's report" {
     start_server
     run "$PROGRAM" --processes 2 "$SLOW/slow?bytes=10" "http://127.0.0.1:1/" "$SLOW/slow?bytes=20"
