@@ -21,6 +21,10 @@
  * Returns its length, or -1 if buf is too small. */
 int http_format_get(char *buf, size_t size, const struct url *u);
 
+/* The GET in HTTP/1.1, without "Connection: close": the connection may
+ * carry more requests after it (chapter 15). */
+int http_format_get_persistent(char *buf, size_t size, const struct url *u);
+
 /* The same GET in a malloc'd buffer of its own length (*len bytes, no
  * terminating NUL counted), for programs holding thousands at once.
  * NULL with errno (ENOMEM, or ENAMETOOLONG when it would be over 8 KiB). */
