@@ -68,6 +68,7 @@ struct conn {
     double every;                    /* trickling: seconds between ticks */
     int reset;                       /* close with RST instead of answering */
     size_t current_len;              /* the request being answered: its head's length */
+    size_t scanned;                  /* request bytes known to hold no head's end */
     int minor;                       /* HTTP/1.<minor> of that request: we answer in it */
     int keep;                        /* the connection stays open after this answer */
     int chunked;                     /* the body goes in chunks of chunk_size */
@@ -657,10 +658,11 @@ static int grow_request(struct conn *c)
     return 0;
 }
 
-/* Bytes of a request have come (from `scanned` on, the rest was looked
- * at): answer it once its head is complete. -1 when c is gone. */
-static int take_request(struct conn *c, size_t scanned)
+/* Bytes of a request have come: answer it once its head is complete
+ * (looking only at what was not looked at before). -1 when c is gone. */
+static int take_request(struct conn *c)
 {
+    size_t scanned = c->scanned > 3 ? c->scanned - 3 : 0;
     if (c->stale) {   /* &stale=1: as if our idle timeout fired just as it was sent */
         if (c->server->verbose)
             log_msg("fd %d: stale=1: closing with the next request unanswered", c->fd);
@@ -670,6 +672,7 @@ static int take_request(struct conn *c, size_t scanned)
     size_t head_len = http_request_head_end(c->request + scanned, c->request_len - scanned);
     if (head_len > 0)
         return handle_request(c, scanned + head_len);
+    c->scanned = c->request_len;
     if (c->request_len < HTTP_REQUEST_HEAD_MAX)
         return 0;                              /* not all there yet */
     reactor_cancel(c->server->reactor, &c->timer);
@@ -699,7 +702,7 @@ static void on_pipelined(struct reactor *r, void *arg)
         conn_free(c);
         return;
     }
-    take_request(c, 0);
+    take_request(c);
 }
 
 /* The answer is out and the connection stays: drop the request, and start
@@ -715,7 +718,7 @@ static int next_request(struct conn *c)
     c->chunked = 0;
     c->request_len -= c->current_len;
     memmove(c->request, c->request + c->current_len, c->request_len);
-    c->current_len = 0;
+    c->current_len = c->scanned = 0;
     c->state = READING_REQUEST;
     c->idle = c->request_len == 0;
     int armed = c->idle ? reactor_call_later(r, &c->timer, c->server->keepalive_timeout,
@@ -756,7 +759,6 @@ static int read_some(struct conn *c)
         conn_free(c);
         return -1;
     }
-    size_t scanned = c->request_len > 3 ? c->request_len - 3 : 0;
     c->request_len += keeps ? n : 0;
     if (c->state != READING_REQUEST)           /* pipelined: for later */
         return c->request_len == HTTP_REQUEST_HEAD_MAX ? conn_watch(c, c->events) : 0;
@@ -766,7 +768,7 @@ static int read_some(struct conn *c)
         return -1;
     }
     c->idle = 0;
-    return take_request(c, scanned);
+    return take_request(c);
 }
 
 static void on_conn_io(struct reactor *r, int fd, int events, void *arg)
