@@ -22,6 +22,10 @@
  *   /reset              closes with a TCP RST       /garbage   not HTTP
  *   /statusonly         a status line, no headers   /nolength  body to EOF
  *   /bigheaders         a 70 KiB response head
+ *   /close              reads the request, closes without a byte
+ *   /twice              answers twice (the second answer nobody asked for)
+ *   /badchunk           a chunked body whose size line is not hex
+ *   /longchunk          a chunk longer than its size line said
  * Every endpoint takes ?delay=S.
  */
 #define _GNU_SOURCE   /* accept4: a new socket, non-blocking, in one call */
@@ -379,6 +383,19 @@ static int route_slow(struct conn *c, const struct params *p)
     return set_head(c, 200, "OK", -1, "", "");
 }
 
+/* Answers that break the framing of a kept connection, sent as they are. */
+static const struct {
+    const char *name, *answer;
+} broken[] = {
+    { "/close", "" },
+    { "/twice", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nonce\n"
+                "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\ntwice\n" },
+    { "/badchunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "zz\r\nabc\r\n0\r\n\r\n" },
+    { "/longchunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "3\r\nabcdef\r\n0\r\n\r\n" },
+};
+
 /* Sets up the answer to a parsed request. Returns the status's class of
  * behaviour: 0 answer (after p->delay), 1 hang. -1: out of memory. */
 static int route(struct conn *c, const char *path, struct params *p)
@@ -412,6 +429,13 @@ static int route(struct conn *c, const char *path, struct params *p)
         c->head_len = c->head ? strlen(c->head) : 0;
         return c->head ? 0 : -1;
     }
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++)
+        if (strcmp(name, broken[i].name) == 0) {
+            c->keep = 0;                       /* whatever the answer says */
+            c->head = strdup(broken[i].answer);
+            c->head_len = c->head ? strlen(c->head) : 0;
+            return c->head ? 0 : -1;
+        }
     if (strcmp(name, "/statusonly") == 0) {
         c->head = strdup("HTTP/1.0 200 OK\r\n\r\nno headers at all\n");
         c->head_len = c->head ? strlen(c->head) : 0;
@@ -878,7 +902,8 @@ static void usage(FILE *out)
         "Prints 'listening on http://ADDR:PORT' once it accepts. Stops on SIGINT/SIGTERM.\n"
         "Endpoints: /slow?delay=S&bytes=N[&chunk=B&every=S][&chunked=1][&stale=1],\n"
         "  /status/CODE, /hang,\n"
-        "  /truncate?bytes=N, /reset, /garbage, /statusonly, /nolength, /bigheaders;\n"
+        "  /truncate?bytes=N, /reset, /garbage, /statusonly, /nolength, /bigheaders,\n"
+        "  /close, /twice, /badchunk, /longchunk;\n"
         "  every endpoint takes ?delay=S.\n");
 }
 

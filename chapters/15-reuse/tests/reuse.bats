@@ -128,3 +128,15 @@ connects() { awk '$NF == "connect" { print $4 }' "$BATS_TEST_TMPDIR/count"; }
     [[ $output == *"timed out after 0.30 s"* ]]
     [[ ${lines[-1]} == "reuse: 1 fetched, 1 failed, 2 bytes in "* ]]
 }
+
+@test "an answer nobody asked for closes the connection; a close before any answer on a new one is not retried" {
+    start_server
+    run --separate-stderr timeout 20 "$FETCH" --trace --connections 1 --save "$BATS_TEST_TMPDIR/b" \
+        "$SLOW/close" "$SLOW/twice" "$SLOW/slow?bytes=3"
+    [ "$status" -eq 1 ]
+    [[ ${lines[1]} == *"empty response"* ]]
+    [[ $stderr != *"stale:"* ]]             # a new connection: the server meant it
+    [ "$(cat "$BATS_TEST_TMPDIR/b/2")" = "once" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/b/3")" = "000" ]
+    [[ $stderr == *"pool: 3 connections opened"* ]]
+}
