@@ -42,7 +42,13 @@ connects() { awk '$NF == "connect" { print $4 }' "$BATS_TEST_TMPDIR/count"; }
     [ "$status" -eq 0 ]
     [[ ${lines[-1]} == "reactor: 10000 fetched, 0 failed, 10240000 bytes in "* ]]
     echo "# kept: $(awk "BEGIN { print $t1 - $t0 }") s, one each: $(awk "BEGIN { print $t2 - $t1 }") s" >&3
-    check "($t1 - $t0) * 2 <= $t2 - $t1"
+    # Under the sanitizers both sides spend most of their time checking
+    # memory, not connecting: there the kept ones need only be faster.
+    if [ "$(cat "$TOP/.flavor" 2>/dev/null)" = sanitize ]; then
+        check "$t1 - $t0 < $t2 - $t1"
+    else
+        check "($t1 - $t0) * 2 <= $t2 - $t1"
+    fi
     ASAN_OPTIONS=$ASAN_NO_LEAKS run timeout 120 strace -f -c -o "$BATS_TEST_TMPDIR/count" \
         -e trace=connect "$FETCH" --connections 32 - <"$BATS_TEST_TMPDIR/urls"
     [ "$status" -eq 0 ]
