@@ -269,7 +269,7 @@ static size_t fill_chunked(const struct conn *c, char *out, size_t offset, size_
         int hex_len = size > 0 ? snprintf(hex, sizeof hex, "%zx\r\n", size) : 0;
         if (size == 0) {                         /* "0\r\n\r\n" */
             n = 5 - pos < len - done ? 5 - pos : len - done;
-            memcpy(out + done, "0\r\n\r\n" + pos, n);
+            memcpy(out + done, &"0\r\n\r\n"[pos], n);
         } else if (pos < (size_t)hex_len) {
             n = (size_t)hex_len - pos < len - done ? (size_t)hex_len - pos : len - done;
             memcpy(out + done, hex + pos, n);
@@ -279,7 +279,7 @@ static size_t fill_chunked(const struct conn *c, char *out, size_t offset, size_
         } else {
             size_t in = pos - (size_t)hex_len - size;
             n = 2 - in < len - done ? 2 - in : len - done;
-            memcpy(out + done, "\r\n" + in, n);
+            memcpy(out + done, &"\r\n"[in], n);
         }
         done += n;
     }
@@ -959,15 +959,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->max_requests = strtol(v, &end, 10);
             if (*v == '\0' || *end != '\0' || o->max_requests < 0 || o->max_requests > 1000000000)
                 return usage_error("--max-requests must be a number from 0 to 1000000000, not '%s'", v);
-        } else if (strcmp(a, "--keepalive-timeout") == 0) {
-            o->keepalive_timeout = strtod(v, &end);
-            if (*v == '\0' || *end != '\0'
-                || !(o->keepalive_timeout > 0 && o->keepalive_timeout <= 3600))
-                return usage_error("--keepalive-timeout must be seconds in (0, 3600], not '%s'", v);
-        } else {
-            o->head_timeout = strtod(v, &end);
-            if (*v == '\0' || *end != '\0' || !(o->head_timeout > 0 && o->head_timeout <= 3600))
-                return usage_error("--head-timeout must be seconds in (0, 3600], not '%s'", v);
+        } else {                               /* the two timeouts: seconds */
+            double *to = a[2] == 'h' ? &o->head_timeout : &o->keepalive_timeout;
+            *to = strtod(v, &end);
+            if (*v == '\0' || *end != '\0' || !(*to > 0 && *to <= 3600))
+                return usage_error(a[2] == 'h' ? "--head-timeout must be seconds in (0, 3600], not '%s'"
+                                   : "--keepalive-timeout must be seconds in (0, 3600], not '%s'", v);
         }
     }
     return -1;
