@@ -198,7 +198,7 @@ static void feed(struct pool_conn *c, const char *data, size_t len)
         size_t used;
         if (f == NULL) {              /* an answer nobody asked for */
             trace_fd(c->fd, "%zu bytes nobody asked for: closing", len);
-            pool_put(line->fetcher->pool, c, 0);
+            conn_broken(c, NULL, NULL);
             return;
         }
         enum http_progress progress = http_response_parse(&f->response, data, len, &used,
@@ -267,6 +267,7 @@ static void on_timeout(struct reactor *r, void *arg)
         conn_broken(f->conn, f, why); /* its answer may still come: the line is lost */
         return;
     }
+    pool_cancel(f->fetcher->pool, &f->wait);   /* (armed only on a connection) */
     report_fail(f->result, "%s", why);
     fetch_end(f);
 }
