@@ -41,32 +41,37 @@ static enum http_progress fail(struct http_response *res, char *err, size_t errl
     return HTTP_ERROR;
 }
 
-/* The GET, in HTTP/1.0 with Connection: close, or in HTTP/1.1 as it is. */
-static int format_get(char *buf, size_t size, const struct url *u, int keep)
+int http_format_get(char *buf, size_t size, const struct url *u)
 {
     char port[16] = "";
     if (u->port != 80)
         snprintf(port, sizeof port, ":%d", u->port);
     int ipv6 = strchr(u->host, ':') != NULL;   /* Host: keeps the brackets */
     int n = snprintf(buf, size,
-                     "GET %s HTTP/1.%d\r\n"
+                     "GET %s HTTP/1.0\r\n"
                      "Host: %s%s%s%s\r\n"
                      "User-Agent: waitless\r\n"
-                     "%s"
+                     "Connection: close\r\n"
                      "\r\n",
-                     u->path, keep, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port,
-                     keep ? "" : "Connection: close\r\n");
+                     u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
-int http_format_get(char *buf, size_t size, const struct url *u)
-{
-    return format_get(buf, size, u, 0);
-}
-
+/* The same GET in HTTP/1.1, and without "Connection: close": a request
+ * after which the connection stays open (RFC 9112 9.3). */
 int http_format_get_persistent(char *buf, size_t size, const struct url *u)
 {
-    return format_get(buf, size, u, 1);
+    char port[16] = "";
+    if (u->port != 80)
+        snprintf(port, sizeof port, ":%d", u->port);
+    int ipv6 = strchr(u->host, ':') != NULL;
+    int n = snprintf(buf, size,
+                     "GET %s HTTP/1.1\r\n"
+                     "Host: %s%s%s%s\r\n"
+                     "User-Agent: waitless\r\n"
+                     "\r\n",
+                     u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
+    return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
 char *http_format_get_new(const struct url *u, size_t *len)

@@ -68,11 +68,11 @@ int main(int argc, char **argv)
     http_response_init(&res);
     size_t used = 0;
     for (size_t at = 0; at < len && p == HTTP_MORE; at += chunk) {
-        size_t n;
+        size_t took;
         if (chunk == 0 || chunk > len - at)
             chunk = len - at;   /* one feed, or the last short piece */
-        p = http_response_parse(&res, in + at, chunk, &n, err, sizeof err);
-        used += n;
+        p = http_response_parse(&res, in + at, chunk, &took, err, sizeof err);
+        used += took;
     }
     if (p == HTTP_MORE)
         p = http_response_eof(&res, err, sizeof err);
