@@ -286,7 +286,12 @@ static void on_lent(struct reactor *r, struct pool_conn *c, const char *err, voi
         line->fetcher = fr;
     if (line == NULL || line->broken) {      /* out of memory; or it broke since */
         pool_put(fr->pool, c, 0);
-        line ? ask(f) : (report_fail(f->result, "out of memory"), fetch_end(f));
+        if (line != NULL) {
+            ask(f);
+            return;
+        }
+        report_fail(f->result, "out of memory");
+        fetch_end(f);
         return;
     }
     f->conn = c;
