@@ -1,7 +1,9 @@
 /* http: the GET builder, the incremental response parser, and the request
  * head helpers of the servers. The parser keeps no more state than
  * struct http_response shows, so any split of the bytes gives the same result.
- * Left out: chunked encoding, keep-alive, every header but Content-Length.
+ * A response ends (RFC 9112 6.3) after Content-Length bytes, after the last
+ * chunk of a chunked body, or when the connection closes.
+ * Left out: every header but those that frame a message or keep it alive.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +15,14 @@
 #include "http.h"
 
 /* res->state: where the parser is. */
-enum { READING_HEAD = 0, READING_BODY = 1, FAILED = -1 };
+enum { READING_HEAD = 0, READING_BODY = 1, COMPLETE = 2, FAILED = -1 };
+
+/* res->chunk_state: where in a chunked body (RFC 9112 7.1):
+ *   SIZE "1f4" [";ext"] CRLF, DATA of that size, CRLF, ... "0" CRLF,
+ *   trailer lines, CRLF. A bare LF is taken for CRLF, as in the head. */
+enum { CHUNK_SIZE = 0, CHUNK_SIZE_MORE, CHUNK_EXT, CHUNK_SIZE_LF, CHUNK_DATA, CHUNK_DATA_CR,
+       CHUNK_DATA_LF, CHUNK_TRAILER, CHUNK_TRAILER_LINE, CHUNK_END_LF };
+
 
 static enum http_progress fail(struct http_response *res, char *err, size_t errlen,
                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -43,6 +52,23 @@ int http_format_get(char *buf, size_t size, const struct url *u)
                      "Host: %s%s%s%s\r\n"
                      "User-Agent: waitless\r\n"
                      "Connection: close\r\n"
+                     "\r\n",
+                     u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
+    return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+/* The same GET in HTTP/1.1, and without "Connection: close": a request
+ * after which the connection stays open (RFC 9112 9.3). */
+int http_format_get_persistent(char *buf, size_t size, const struct url *u)
+{
+    char port[16] = "";
+    if (u->port != 80)
+        snprintf(port, sizeof port, ":%d", u->port);
+    int ipv6 = strchr(u->host, ':') != NULL;
+    int n = snprintf(buf, size,
+                     "GET %s HTTP/1.1\r\n"
+                     "Host: %s%s%s%s\r\n"
+                     "User-Agent: waitless\r\n"
                      "\r\n",
                      u->path, ipv6 ? "[" : "", u->host, ipv6 ? "]" : "", port);
     return n < 0 || (size_t)n >= size ? -1 : n;
@@ -168,7 +194,37 @@ static int parse_content_length(const char *v, size_t len, long long *out)
     return 0;
 }
 
-/* One header line (without its '\n'): only Content-Length matters. */
+/* Whether a header line (without its end of line) is `name: ...` and its
+ * value, a comma-separated list, holds `token` (both compared without case).
+ * With token NULL: whether it is that header at all. */
+static int header_has(const char *line, size_t len, const char *name, const char *token)
+{
+    size_t name_len = strlen(name), token_len = token ? strlen(token) : 0;
+    if (len <= name_len || line[name_len] != ':' || strncasecmp(line, name, name_len) != 0)
+        return 0;
+    if (token == NULL)
+        return 1;
+    const char *v = line + name_len + 1, *end = line + len;
+    while (v < end) {
+        const char *comma = memchr(v, ',', (size_t)(end - v));
+        const char *item_end = comma ? comma : end;
+        while (v < item_end && (*v == ' ' || *v == '\t'))
+            v++;
+        const char *e = item_end;
+        while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            e--;
+        if ((size_t)(e - v) == token_len && strncasecmp(v, token, token_len) == 0)
+            return 1;
+        v = item_end + 1;
+    }
+    return 0;
+}
+
+/* Connection options, kept in keep_alive until the head ends. */
+enum { CONN_CLOSE = 1, CONN_KEEP = 2 };
+
+/* One header line (without its '\n'): Content-Length, Transfer-Encoding
+ * and Connection matter. */
 static enum http_progress parse_header(struct http_response *res, const char *line,
                                        size_t len, char *err, size_t errlen)
 {
@@ -176,6 +232,13 @@ static enum http_progress parse_header(struct http_response *res, const char *li
     long long n;
     if (colon == NULL)
         return fail(res, err, errlen, "header line without ':'");
+    res->keep_alive |= header_has(line, len, "Connection", "close") ? CONN_CLOSE : 0;
+    res->keep_alive |= header_has(line, len, "Connection", "keep-alive") ? CONN_KEEP : 0;
+    if (header_has(line, len, "Transfer-Encoding", NULL)) {
+        if (!header_has(line, len, "Transfer-Encoding", "chunked"))
+            return fail(res, err, errlen, "unsupported Transfer-Encoding");
+        res->chunked = 1;
+    }
     if ((size_t)(colon - line) != 14 || strncasecmp(line, "Content-Length", 14) != 0)
         return HTTP_MORE;
     if (parse_content_length(colon + 1, len - 15, &n) < 0)
@@ -187,6 +250,12 @@ static enum http_progress parse_header(struct http_response *res, const char *li
                     HTTP_BODY_MAX >> 20);
     res->content_length = n;
     return HTTP_MORE;
+}
+
+/* 1xx, 204 and 304 responses have no body, whatever the headers say. */
+static int no_body(const struct http_response *res)
+{
+    return res->status < 200 || res->status == 204 || res->status == 304;
 }
 
 /* The head is complete: read the header lines after the status line. */
@@ -206,6 +275,13 @@ static enum http_progress parse_headers(struct http_response *res, char *err, si
             return HTTP_ERROR;
         line = nl + 1;
     }
+    if (res->chunked && res->content_length >= 0)   /* RFC 9112 6.3: smuggling */
+        return fail(res, err, errlen, "both Transfer-Encoding and Content-Length");
+    /* RFC 9112 9.3: 1.1 stays open unless "close", 1.0 closes unless
+     * "keep-alive"; and a body that ends at EOF takes the connection along. */
+    int minor = res->head[7] - '0', options = res->keep_alive;
+    res->keep_alive = !(options & CONN_CLOSE) && (minor >= 1 || (options & CONN_KEEP))
+                      && (res->chunked || res->content_length >= 0 || no_body(res));
     res->state = READING_BODY;
     return HTTP_MORE;
 }
@@ -234,19 +310,14 @@ static enum http_progress feed_head(struct http_response *res, const char *data,
 
 /* ---- the response body ------------------------------------------------ */
 
-static int body_complete(const struct http_response *res)
-{
-    return res->content_length >= 0 && (long long)res->body_len == res->content_length;
-}
-
 /* Appends to the body, which stays '\0'-terminated for the reader's sake. */
-static enum http_progress feed_body(struct http_response *res, const char *data, size_t len,
-                                    char *err, size_t errlen)
+static int append_body(struct http_response *res, const char *data, size_t len,
+                       char *err, size_t errlen)
 {
-    if (res->content_length >= 0 && (long long)len > res->content_length - (long long)res->body_len)
-        len = (size_t)(res->content_length - (long long)res->body_len);   /* extra: ignored */
-    if (len > HTTP_BODY_MAX - res->body_len)
-        return fail(res, err, errlen, "body over %d MiB", HTTP_BODY_MAX >> 20);
+    if (len > HTTP_BODY_MAX - res->body_len) {
+        fail(res, err, errlen, "body over %d MiB", HTTP_BODY_MAX >> 20);
+        return -1;
+    }
     if (res->body_len + len + 1 > res->body_cap) {
         size_t cap = res->body_cap > 0 ? res->body_cap : 4096;
         size_t limit = res->content_length >= 0 ? (size_t)res->content_length + 1
@@ -256,8 +327,10 @@ static enum http_progress feed_body(struct http_response *res, const char *data,
         if (cap > limit)
             cap = limit;   /* no more than the body can need */
         char *bigger = realloc(res->body, cap);
-        if (bigger == NULL)
-            return fail(res, err, errlen, "out of memory for a %zu-byte body", cap);
+        if (bigger == NULL) {
+            fail(res, err, errlen, "out of memory for a %zu-byte body", cap);
+            return -1;
+        }
         res->body = bigger;
         res->body_cap = cap;
     }
@@ -265,34 +338,147 @@ static enum http_progress feed_body(struct http_response *res, const char *data,
         memcpy(res->body + res->body_len, data, len);
     res->body_len += len;
     res->body[res->body_len] = '\0';
-    return body_complete(res) ? HTTP_DONE : HTTP_MORE;
+    return 0;
+}
+
+/* One byte of a chunk-size line or of what follows a chunk's data. */
+static enum http_progress chunk_framing(struct http_response *res, char c, char *err,
+                                        size_t errlen)
+{
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int *st = &res->chunk_state;
+    if ((*st == CHUNK_SIZE || *st == CHUNK_SIZE_MORE) && digit >= 0) {
+        res->chunk_left = res->chunk_left * 16 + digit;
+        if (res->chunk_left > HTTP_BODY_MAX)
+            return fail(res, err, errlen, "chunk size over the %d MiB limit", HTTP_BODY_MAX >> 20);
+        *st = CHUNK_SIZE_MORE;
+    } else if (*st == CHUNK_SIZE_MORE && (c == ';' || c == ' ' || c == '\t')) {
+        *st = CHUNK_EXT;                       /* an extension: skipped */
+    } else if ((*st == CHUNK_SIZE_MORE || *st == CHUNK_EXT) && c == '\r') {
+        *st = CHUNK_SIZE_LF;
+    } else if ((*st == CHUNK_SIZE_MORE || *st == CHUNK_EXT || *st == CHUNK_SIZE_LF) && c == '\n') {
+        *st = res->chunk_left > 0 ? CHUNK_DATA : CHUNK_TRAILER;   /* "0": the last chunk */
+    } else if (*st == CHUNK_EXT && c != '\r') {
+    } else if (*st == CHUNK_DATA_CR && c == '\r') {
+        *st = CHUNK_DATA_LF;
+    } else if ((*st == CHUNK_DATA_CR || *st == CHUNK_DATA_LF) && c == '\n') {
+        *st = CHUNK_SIZE;
+    } else if (*st == CHUNK_DATA_CR || *st == CHUNK_DATA_LF) {
+        return fail(res, err, errlen, "a chunk longer than its size said");
+    } else {
+        return fail(res, err, errlen, "bad chunk size line");
+    }
+    return HTTP_MORE;
+}
+
+/* One byte of the trailer: header lines until a blank one, then done. */
+static enum http_progress chunk_trailer(struct http_response *res, char c, char *err,
+                                        size_t errlen)
+{
+    int *st = &res->chunk_state;
+    if (++res->chunk_left > HTTP_HEAD_MAX)     /* counts trailer bytes now */
+        return fail(res, err, errlen, "chunked trailer over %d KiB", HTTP_HEAD_MAX >> 10);
+    if (*st == CHUNK_TRAILER && c == '\n')
+        return HTTP_DONE;
+    if (*st == CHUNK_TRAILER && c == '\r')
+        *st = CHUNK_END_LF;
+    else if (*st == CHUNK_END_LF)
+        return c == '\n' ? HTTP_DONE : fail(res, err, errlen, "bad end of a chunked body");
+    else
+        *st = c == '\n' ? CHUNK_TRAILER : CHUNK_TRAILER_LINE;
+    return HTTP_MORE;
+}
+
+/* Takes a chunked body's bytes: data to the body, framing checked. */
+static enum http_progress feed_chunked(struct http_response *res, const char *data, size_t len,
+                                       size_t *used, char *err, size_t errlen)
+{
+    enum http_progress progress = HTTP_MORE;
+    size_t i = 0;
+    while (i < len && progress == HTTP_MORE) {
+        if (res->chunk_state == CHUNK_DATA) {
+            size_t n = len - i < (unsigned long long)res->chunk_left ? len - i
+                                                                      : (size_t)res->chunk_left;
+            if (append_body(res, data + i, n, err, errlen) < 0)
+                return HTTP_ERROR;
+            i += n;
+            res->chunk_left -= (long long)n;
+            if (res->chunk_left == 0)
+                res->chunk_state = CHUNK_DATA_CR;
+            continue;
+        }
+        char c = data[i++];
+        progress = res->chunk_state >= CHUNK_TRAILER ? chunk_trailer(res, c, err, errlen)
+                                                     : chunk_framing(res, c, err, errlen);
+    }
+    *used = i;
+    return progress;
+}
+
+/* Takes the body's bytes from data; *used says how many were the body's. */
+static enum http_progress feed_body(struct http_response *res, const char *data, size_t len,
+                                    size_t *used, char *err, size_t errlen)
+{
+    if (res->chunked)
+        return feed_chunked(res, data, len, used, err, errlen);
+    if (res->content_length >= 0 && (long long)len > res->content_length - (long long)res->body_len)
+        len = (size_t)(res->content_length - (long long)res->body_len);   /* the next one's */
+    *used = len;
+    if (append_body(res, data, len, err, errlen) < 0)
+        return HTTP_ERROR;
+    return (long long)res->body_len == res->content_length ? HTTP_DONE : HTTP_MORE;
+}
+
+/* Whether the head alone completes the response: no body to come. */
+static int empty_body(const struct http_response *res)
+{
+    return no_body(res) || (!res->chunked && res->content_length == 0);
+}
+
+enum http_progress http_response_parse(struct http_response *res, const char *data,
+                                       size_t len, size_t *used, char *err, size_t errlen)
+{
+    size_t head_used = 0, body_used = 0;
+    *used = 0;
+    if (res->state == FAILED)
+        return fail(res, err, errlen, "the response had already failed");
+    if (res->state == COMPLETE)
+        return HTTP_DONE;                      /* bytes after the end: not ours */
+    if (res->state == READING_HEAD) {
+        if (feed_head(res, data, len, &head_used, err, errlen) == HTTP_ERROR)
+            return HTTP_ERROR;
+        *used = head_used;
+        if (res->state == READING_HEAD)
+            return HTTP_MORE;
+        if (empty_body(res) && append_body(res, "", 0, err, errlen) == 0)
+            res->state = COMPLETE;             /* (an empty body is still a string) */
+        if (res->state != READING_BODY)
+            return res->state == COMPLETE ? HTTP_DONE : HTTP_ERROR;
+    }
+    if (len == head_used)
+        return HTTP_MORE;
+    enum http_progress progress = feed_body(res, data + head_used, len - head_used, &body_used,
+                                            err, errlen);
+    *used = head_used + body_used;
+    if (progress == HTTP_DONE)
+        res->state = COMPLETE;
+    return progress;
 }
 
 enum http_progress http_response_feed(struct http_response *res, const char *data,
                                       size_t len, char *err, size_t errlen)
 {
-    if (res->state == FAILED)
-        return fail(res, err, errlen, "the response had already failed");
-    if (res->state == READING_HEAD) {
-        size_t used = 0;
-        if (feed_head(res, data, len, &used, err, errlen) == HTTP_ERROR)
-            return HTTP_ERROR;
-        if (res->state == READING_HEAD)
-            return HTTP_MORE;
-        data += used;
-        len -= used;
-    }
-    if (body_complete(res))
-        return HTTP_DONE;   /* also Content-Length: 0, and bytes after the end */
-    if (len == 0)
-        return HTTP_MORE;
-    return feed_body(res, data, len, err, errlen);
+    size_t used;
+    return http_response_parse(res, data, len, &used, err, errlen);
 }
 
 enum http_progress http_response_eof(struct http_response *res, char *err, size_t errlen)
 {
     if (res->state == FAILED)
         return fail(res, err, errlen, "the response had already failed");
+    if (res->state == COMPLETE)
+        return HTTP_DONE;
     if (res->state == READING_HEAD && res->head_len == 0)
         return fail(res, err, errlen, "empty response");
     if (res->state == READING_HEAD)
@@ -300,6 +486,10 @@ enum http_progress http_response_eof(struct http_response *res, char *err, size_
     if (res->content_length >= 0 && (long long)res->body_len < res->content_length)
         return fail(res, err, errlen, "truncated: got %zu of %lld bytes", res->body_len,
                     res->content_length);
+    if (res->chunked)
+        return fail(res, err, errlen, "truncated: the chunked body ended after %zu bytes",
+                    res->body_len);
+    res->keep_alive = 0;
     return HTTP_DONE;
 }
 
@@ -338,7 +528,26 @@ static int check_path(const char *path, size_t len, char *err, size_t errlen)
     return 0;
 }
 
-/* Only the request line is read: "METHOD SP PATH SP HTTP/1.x". */
+/* RFC 9112 9.3, from the header lines after the request line. */
+static int request_keep_alive(const char *lines, const char *end, int minor)
+{
+    int close = 0, keep = 0, body = 0;
+    while (lines < end) {
+        const char *nl = memchr(lines, '\n', (size_t)(end - lines));
+        size_t len = (size_t)((nl ? nl : end) - lines);
+        close |= header_has(lines, len, "Connection", "close");
+        keep |= header_has(lines, len, "Connection", "keep-alive");
+        body |= header_has(lines, len, "Content-Length", NULL)
+                || header_has(lines, len, "Transfer-Encoding", NULL);
+        lines += len + 1;
+    }
+    if (close || body)
+        return 0;
+    return minor >= 1 || keep;
+}
+
+/* The request line: "METHOD SP PATH SP HTTP/1.x"; of the headers, only
+ * what decides keep_alive. */
 int http_request_parse(const char *head, size_t len, struct http_request *req,
                        char *err, size_t errlen)
 {
@@ -369,6 +578,7 @@ int http_request_parse(const char *head, size_t len, struct http_request *req,
     memcpy(req->path, path, path_len);
     req->path[path_len] = '\0';
     req->minor_version = minor;
+    req->keep_alive = request_keep_alive(nl != NULL ? nl + 1 : head + len, head + len, minor);
     return 0;
 }
 

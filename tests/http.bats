@@ -249,3 +249,71 @@ filler() {
     run "$REQCHECK" delay < <(printf 'GET /slow HTTP/1.0\r\n\r\n')
     [ "${lines[2]}" = "delay absent" ]
 }
+
+# ---- where a response ends on a kept-alive connection (chapter 15) ----
+
+@test "chunked bodies are decoded, in any split; extensions and trailers skipped" {
+    response 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;name=value\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\n\r\n'
+    parse 0
+    [ "$status" -eq 0 ]
+    [ "$output" = "status=200 content-length=-1 body=23 sum=99476dc5" ]
+    [ "$(cat "$BODY")" = "$(printf 'Wikipedia in\r\n\r\nchunks.')" ]
+    same_in_every_split
+    response 'HTTP/1.1 200 OK\nTransfer-Encoding: Chunked\n\n3\nabc\n0\n\n'   # bare LFs, any case
+    parse 0
+    [ "$output" = "status=200 content-length=-1 body=3 sum=1a47e90b" ]
+}
+
+@test "a response ends at its length or last chunk: the bytes after are the next one's" {
+    export HTTPCHECK_FRAMING=1
+    response 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\n'
+    same_in_every_split
+    [ "${lines[1]}" = "chunked=0 keep-alive=1 used=41 of 58" ]
+    response 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1'
+    same_in_every_split
+    [ "${lines[1]}" = "chunked=1 keep-alive=1 used=60 of 68" ]
+    response 'HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\nHTTP/1.1'   # no body, ever
+    same_in_every_split
+    [ "$output" = "status=204 content-length=9 body=0 sum=811c9dc5
+chunked=0 keep-alive=1 used=46 of 54" ]
+}
+
+@test "keep-alive as RFC 9112 9.3 says: 1.1 unless close, 1.0 only if asked, never to EOF" {
+    export HTTPCHECK_FRAMING=1
+    local cases=(
+        'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n|1'
+        'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n|0'
+        'HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\nContent-Length: 0\r\n\r\n|0'
+        'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n|0'
+        'HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n|1'
+        'HTTP/1.1 200 OK\r\n\r\nto the end|0'
+    )
+    for c in "${cases[@]}"; do
+        response "${c%|*}"
+        parse 0
+        [[ ${lines[1]} == "chunked=0 keep-alive=${c##*|} "* ]] || { echo "$c: $output"; return 1; }
+    done
+}
+
+@test "bad chunked bodies: a bad size, a chunk longer than it said, cut short, both framings" {
+    local cases=(
+        'zz\r\nabc\r\n0\r\n\r\n|bad chunk size line'
+        '\r\nabc|bad chunk size line'
+        '3\r\nabcdef\r\n0\r\n\r\n|a chunk longer than its size said'
+        '10\r\nabc|truncated: the chunked body ended after 3 bytes'
+        '3\r\nabc\r\n|truncated: the chunked body ended after 3 bytes'
+        'fffffffffff\r\n|chunk size over the 64 MiB limit'
+        '0\r\nX: y\r\nZ|truncated: the chunked body ended after 0 bytes'
+    )
+    for c in "${cases[@]}"; do
+        response "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${c%|*}"
+        same_in_every_split
+        [ "$status" -eq 1 ] && [ "$output" = "error: ${c##*|}" ] || { echo "$c: $output"; return 1; }
+    done
+    response 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc'
+    parse 0
+    [ "$output" = "error: both Transfer-Encoding and Content-Length" ]
+    response 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc'
+    parse 0
+    [ "$output" = "error: unsupported Transfer-Encoding" ]
+}

@@ -201,6 +201,25 @@ ERR=' error +[0-9]+ '  # ... and for a failed one
     done
 }
 
+@test "matrix: a server that closes early, answers twice, or breaks its chunks: each fails alone" {
+    start_server
+    each_fetcher
+    for f in "${FETCHERS[@]}"; do
+        rm -rf "$BATS_TEST_TMPDIR/saved"
+        fetch_with "$f" 1 --save "$BATS_TEST_TMPDIR/saved" "$SLOW/close" "$SLOW/twice" \
+                          "$SLOW/badchunk" "$SLOW/slow?bytes=7" "$SLOW/longchunk" \
+                          "$SLOW/slow?bytes=10000&chunked=1"
+        expect 1 "$ERR.*\\(.*empty response.*\\)\$"
+        expect 2 "$OK 5 "                      # the first answer; the second is nobody's
+        expect 3 "$ERR.*\\(.*bad chunk size line.*\\)\$"
+        expect 4 "$OK 7 "
+        expect 5 "$ERR.*\\(.*a chunk longer than its size said.*\\)\$"
+        expect 6 "$OK 10000 "                  # (chunked only for HTTP/1.1: 15's fetcher)
+        [ "$(cat "$BATS_TEST_TMPDIR/saved/2")" = "once" ] || {
+            echo "$FETCHER: /twice: the body is not the first answer's" >&2; return 1; }
+    done
+}
+
 @test "matrix: no headers, no Content-Length and a 10 MiB body are all fetched right" {
     start_server
     each_fetcher

@@ -243,3 +243,134 @@ get() { raw "GET $1 HTTP/1.0\r\nHost: test\r\n\r\n"; }
     printf 'GET /hang HTTP/1.0\r\n\r\n' >&"$fd"
     stop_servers
 }
+
+# ---- persistence (RFC 9112 section 9), chapter 15 ----------------------
+
+# get11 PATH [HEADER]: one HTTP/1.1 request line and head.
+req11() { printf 'GET %s HTTP/1.1\\r\\nHost: test\\r\\n%s\\r\\n' "$1" "${2:+$2\\r\\n}"; }
+
+@test "--keepalive-timeout and --max-requests: usage errors exit 2" {
+    run "$SLOWSERVER" --keepalive-timeout 0
+    [ "$status" -eq 2 ]
+    [[ $output == *"--keepalive-timeout must be seconds in (0, 3600], not '0'"* ]]
+    run "$SLOWSERVER" --max-requests -1
+    [ "$status" -eq 2 ]
+    [[ $output == *"--max-requests must be a number from 0 to 1000000000, not '-1'"* ]]
+    run "$SLOWSERVER" --help
+    [[ $output == *"--keepalive-timeout S"*"--max-requests N"* ]]
+}
+
+@test "HTTP/1.1 keeps the connection until it is idle for --keepalive-timeout" {
+    start_server --keepalive-timeout 0.5
+    t0=$(now)
+    run raw "$(req11 '/slow?bytes=3')"
+    t1=$(now)
+    [ "$status" -eq 0 ]                      # the server closed it, idle
+    [[ ${lines[0]} == "HTTP/1.1 200 OK"* ]]
+    [[ $output == *"Connection: keep-alive"*"Keep-Alive: timeout=0.5"*"Content-Length: 3"* ]]
+    check "$t1 - $t0 >= 0.5 && $t1 - $t0 < 3"
+}
+
+@test "HTTP/1.0 closes unless it asks for keep-alive; 1.1 with Connection: close closes" {
+    start_server --keepalive-timeout 0.5
+    t0=$(now)
+    run get "/slow?bytes=3"                  # HTTP/1.0: closed at once
+    run raw "$(req11 '/slow?bytes=3' 'Connection: close')"
+    t1=$(now)
+    [[ $output == "HTTP/1.1 200 OK"*"Connection: close"* ]]
+    check "$t1 - $t0 < 0.4"
+    run raw 'GET /slow?bytes=3 HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n'
+    t2=$(now)
+    [[ $output == "HTTP/1.0 200 OK"*"Connection: keep-alive"*"Content-Length: 3"* ]]
+    check "$t2 - $t1 >= 0.5"                 # kept, until idle
+}
+
+@test "pipelined requests are answered in order, a slow first one holding back the rest" {
+    start_server
+    t0=$(now)
+    run raw "$(req11 '/slow?delay=0.3&bytes=3')$(req11 '/slow?bytes=4')$(req11 '/slow?bytes=2' 'Connection: close')"
+    t1=$(now)
+    [ "$status" -eq 0 ]
+    [ "$(grep -o 'HTTP/1.1 200 OK' <<<"$output" | wc -l)" -eq 3 ]
+    [[ $output == *$'\r\n\r\n000HTTP/1.1'*$'\r\n\r\n0000HTTP/1.1'*"Connection: close"*$'\r\n\r\n00' ]]
+    check "$t1 - $t0 >= 0.3 && $t1 - $t0 < 2"
+}
+
+@test "--max-requests N: the Nth answer says Connection: close, and the rest go unanswered" {
+    start_server --max-requests 2
+    run raw "$(req11 '/slow?bytes=1')$(req11 '/slow?bytes=1')$(req11 '/slow?bytes=1')"
+    [ "$status" -eq 0 ]
+    [ "$(grep -o 'HTTP/1.1 200 OK' <<<"$output" | wc -l)" -eq 2 ]
+    [ "$(grep -c '^Connection: keep-alive' <<<"$output")" -eq 1 ]
+    [ "$(grep -c '^Connection: close' <<<"$output")" -eq 1 ]
+}
+
+@test "faults and bodies without a length close the connection" {
+    start_server
+    for path in /truncate?bytes=10 /nolength?bytes=5 /garbage /statusonly; do
+        run raw "$(req11 "$path")$(req11 '/slow?bytes=1')"
+        [ "$status" -eq 0 ]                  # closed: no 10 s wait
+        [ "$(grep -c 'HTTP/1' <<<"$output")" -le 1 ]
+    done
+}
+
+@test "&chunked=1: the body in chunks (HTTP/1.1 only), the same bytes" {
+    start_server
+    run raw "$(req11 '/slow?bytes=10&chunked=1&chunk=4' 'Connection: close')"
+    [[ $output == *"Transfer-Encoding: chunked"$'\r\n\r\n'"4"$'\r\n'"0000"$'\r\n'"4"$'\r\n'"000 "$'\r\n'"2"$'\r\n'"wa"$'\r\n'"0"$'\r\n\r' ]]   # run drops the last \n
+    [[ $output != *Content-Length* ]]
+    run get "/slow?bytes=10&chunked=1"       # HTTP/1.0: no chunks
+    [[ $output == *"Content-Length: 10"* && $output != *chunked* ]]
+    if command -v curl >/dev/null; then
+        [ "$(curl -s "$SLOW/slow?bytes=100000&chunked=1" | md5sum)" = "$(curl -s "$SLOW/slow?bytes=100000" | md5sum)" ]
+    fi
+}
+
+@test "&stale=1: answered, then the next request on that connection is closed unanswered" {
+    start_server
+    run raw "$(req11 '/slow?bytes=3&stale=1')$(req11 '/slow?bytes=4')"
+    [ "$status" -eq 0 ]
+    [ "$(grep -o 'HTTP/1.1 200 OK' <<<"$output" | wc -l)" -eq 1 ]
+    [[ $output == *"Connection: keep-alive"* ]]
+}
+
+@test "curl reuses the connection (curl -v URL URL: 'Re-using existing connection')" {
+    command -v curl >/dev/null || skip "curl is not installed"
+    start_server
+    run curl -sv "$SLOW/slow?bytes=10" "$SLOW/slow?bytes=10&chunked=1" "$SLOW/status/404"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c 'Re-using existing connection' <<<"$output")" -eq 2 ]
+    [ "$(grep -c 'Connected to' <<<"$output")" -eq 1 ]
+}
+
+@test "python's http.client reuses the connection, chunked bodies included" {
+    [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+    start_server
+    run timeout 20 /usr/bin/python3 -c '
+import http.client, sys
+c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]))
+ports = set()
+for q in ["/slow?bytes=100", "/slow?bytes=10000&chunked=1", "/status/404",
+          "/slow?bytes=5000&chunked=1&chunk=1000&every=0.01", "/slow?delay=0.1&bytes=1"]:
+    c.request("GET", q)
+    r = c.getresponse()
+    print(r.status, len(r.read()), r.getheader("Transfer-Encoding"))
+    ports.add(c.sock.getsockname()[1])
+print("connections:", len(ports))' 127.0.0.1 "${SLOW##*:}"
+    [ "$status" -eq 0 ]
+    [ "$output" = "200 100 None
+200 10000 chunked
+404 20 None
+200 5000 chunked
+200 1 None
+connections: 1" ]
+}
+
+@test "wrk keeps its connections: every request answered, no socket errors" {
+    command -v wrk >/dev/null || skip "wrk is not installed"
+    start_server
+    run wrk -t 1 -c 4 -d 1s "$SLOW/slow?bytes=100"
+    [ "$status" -eq 0 ]
+    [[ $output == *"requests in"* ]]
+    [[ $output != *"Socket errors"* && $output != *"Non-2xx"* ]]
+}

@@ -1,7 +1,9 @@
 /* httpcheck: feed a response from stdin to the http parser, CHUNK bytes at
  * a time (0: all in one feed), for tests/http.bats. Prints
  * "status=S content-length=L body=N sum=X" (exit 0) or "error: MESSAGE" (1),
- * and writes the body to BODYFILE when one is named. The sum is FNV-1a of
+ * and writes the body to BODYFILE when one is named. With HTTPCHECK_FRAMING
+ * set in the environment, a second line says where the response ended:
+ * "chunked=C keep-alive=K used=U of N" (the rest is the next response's). The sum is FNV-1a of
  * the body, so the results of two splits can be compared as text.
  */
 #include <getopt.h>
@@ -126,10 +128,13 @@ int main(int argc, char **argv)
         return 2;
     }
     http_response_init(&res);
+    size_t used = 0;
     for (size_t at = 0; at < len && p == HTTP_MORE; at += chunk) {
+        size_t took;
         if (chunk == 0 || chunk > len - at)
             chunk = len - at;   /* one feed, or the last short piece */
-        p = http_response_feed(&res, in + at, chunk, err, sizeof err);
+        p = http_response_parse(&res, in + at, chunk, &took, err, sizeof err);
+        used += took;
     }
     if (p == HTTP_MORE)
         p = http_response_eof(&res, err, sizeof err);
@@ -138,6 +143,9 @@ int main(int argc, char **argv)
     else
         printf("status=%d content-length=%lld body=%zu sum=%08lx\n", res.status,
                res.content_length, res.body_len, fnv1a(res.body, res.body_len));
+    if (p != HTTP_ERROR && getenv("HTTPCHECK_FRAMING") != NULL)
+        printf("chunked=%d keep-alive=%d used=%zu of %zu\n", res.chunked, res.keep_alive, used,
+               len);
     if (p != HTTP_ERROR && argc > 2 && save(argv[2], res.body, res.body_len) < 0)
         p = HTTP_ERROR;
     http_response_free(&res);

@@ -3,7 +3,8 @@
  * sizes follow (0..7), each next byte is a piece size (1..256, used in
  * turn), and the rest is the response. It is parsed once in one feed and
  * once in those pieces (then EOF, when the parser still wants more); the
- * progress, status, Content-Length, body and error message must match.
+ * progress, status, Content-Length, framing (chunked, keep-alive), body,
+ * where the response ended (the bytes it used) and error message must match.
  */
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 struct outcome {
     enum http_progress progress;
+    size_t used;                 /* bytes the response took: the rest are the next one's */
     struct http_response res;
     char err[HTTP_ERR_LEN];
 };
@@ -24,13 +26,17 @@ static void parse(struct outcome *o, const uint8_t *data, size_t len,
     http_response_init(&o->res);
     o->err[0] = '\0';
     o->progress = HTTP_MORE;
+    o->used = 0;
     while (o->progress == HTTP_MORE && at < len) {
-        size_t piece = n_sizes == 0 ? len : (size_t)sizes[i++ % n_sizes] + 1;
+        size_t piece = n_sizes == 0 ? len : (size_t)sizes[i++ % n_sizes] + 1, used;
         if (piece > len - at)
             piece = len - at;
-        o->progress = http_response_feed(&o->res, (const char *)data + at, piece,
-                                         o->err, sizeof o->err);
+        o->progress = http_response_parse(&o->res, (const char *)data + at, piece, &used,
+                                          o->err, sizeof o->err);
         must(o->progress >= HTTP_ERROR && o->progress <= HTTP_DONE, "a known progress");
+        must(used <= piece, "uses no more than it was given");
+        must(o->progress != HTTP_MORE || used == piece, "wanting more, it used everything");
+        o->used += used;
         at += piece;
     }
     if (o->progress == HTTP_MORE)
@@ -49,10 +55,16 @@ static void check_same(const struct outcome *a, const struct outcome *b)
     must(a->res.status == b->res.status, "same status");
     must(a->res.status >= 100 && a->res.status <= 599, "a done response has a status");
     must(a->res.content_length == b->res.content_length, "same Content-Length");
+    must(a->res.chunked == b->res.chunked && a->res.keep_alive == b->res.keep_alive,
+         "same framing");
+    must(a->used == b->used, "the response ends at the same byte");
+    must(!(a->res.chunked && a->res.content_length >= 0), "never chunked with a length");
     must(a->res.body_len == b->res.body_len, "same body length");
     must(a->res.body_len == 0 || memcmp(a->res.body, b->res.body, a->res.body_len) == 0,
          "same body");
-    must(a->res.content_length < 0 || (long long)a->res.body_len == a->res.content_length,
+    int bodiless = a->res.status < 200 || a->res.status == 204 || a->res.status == 304;
+    must(bodiless || a->res.content_length < 0
+         || (long long)a->res.body_len == a->res.content_length,
          "a done body has its Content-Length");
 }
 
