@@ -3,7 +3,8 @@
  * and while it waits this thread can do nothing else. The calls that wait
  * come in a struct fetch_io, so that chapter 10 can give the same code
  * calls that park a coroutine instead.
- * Left out: redirects, retries, keep-alive; the timeout covers the whole fetch.
+ * Left out: redirects, retries, keep-alive (common/pool); the timeout covers
+ * the whole fetch.
  */
 #include <errno.h>
 #include <stdio.h>

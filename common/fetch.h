@@ -2,7 +2,8 @@
  * read until the response is complete. Chapter 01 teaches it; chapters
  * 02-05 run it in threads, pools and processes, unchanged; chapter 10 runs
  * the same code with calls that park a coroutine instead (fetch_with).
- * Left out: redirects, retries (an exercise), keep-alive.
+ * Left out: redirects, retries (an exercise), keep-alive (chapter 15 and
+ * common/pool).
  */
 #ifndef WAITLESS_FETCH_H
 #define WAITLESS_FETCH_H
