@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Exercise 3 (chapter 15): --max-requests N answers per connection.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
 urls() { for ((i = 0; i < $1; i++)); do echo "$2"; done; }
@@ -12,6 +13,7 @@ opened() {
     sed -nE 's/.*pool: ([0-9]+) connections opened$/\1/p' <<<"$stderr"
 }
 
+# takes: 1 s
 @test "--max-requests 3: 10 pages over one connection need 4 of them" {
     start_server
     [ "$(opened --max-requests 3)" = 4 ]
@@ -19,6 +21,7 @@ opened() {
     [ "$(opened)" = 1 ]
 }
 
+# takes: 1 s
 @test "--max-requests with pipelining: every page is still fetched once" {
     start_server
     run "$PROGRAM" --connections 2 --pipeline 4 --max-requests 3 $(urls 40 "$SLOW/slow?bytes=3")
