@@ -1,7 +1,6 @@
-/* Chapter 14: completion instead of readiness, on io_uring (Linux 5.19).
- * Each step of a fetch and its --timeout is a request: a prep function
- * queues it, a handler takes its completion and preps the next step.
- * Left out: registered files, SQPOLL. The ring's plumbing is in uring.c. */
+/* Chapter 14: completion instead of readiness, on io_uring (Linux 5.19). Each step
+ * of a fetch and its --timeout is a request: a prep function queues it, a handler
+ * takes its completion and preps the next. Left out: registered files, SQPOLL. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -253,7 +252,6 @@ static void watch_answers(struct fetcher *f)
 static void on_completion(struct fetcher *f, struct req *req, int res, unsigned flags)
 {
     struct conn *c = req->conn;
-    const char *buf = uring_buffer(&f->ring, flags);   /* a RECV's, from the pool */
     if (req->op == OP_ANSWERS) {
         f->answers_watched = 0;
         resolve_answers();                /* on_resolved for each answer in */
@@ -268,11 +266,10 @@ static void on_completion(struct fetcher *f, struct req *req, int res, unsigned 
     case OP_SOCKET: on_socket(f, c, res); break;
     case OP_CONNECT: on_connect(f, c, res); break;
     case OP_SEND: on_send(f, c, res); break;
-    case OP_RECV: on_recv(f, c, res, buf); break;
+    case OP_RECV: on_recv(f, c, res, uring_buffer(&f->ring, flags)); break;
     case OP_TIMEOUT: on_timeout(f, c); break;
     default: break;                       /* a LINK_TIMEOUT: its CONNECT's result says it */
     }
-    uring_give_back(&f->ring, flags);     /* parsed: the kernel may fill it again */
     if (c->state == CLOSING && c->pending == 0)
         conn_release(f, c);               /* nothing in the kernel points at c now */
 }
@@ -297,29 +294,25 @@ static void conn_start(struct fetcher *f, int i)
 {
     struct conn *c = &f->conns[i];
     struct url url;                       /* 2 KiB: not kept in each of 10,000 conns */
+    struct addrinfo *numeric;
     char err[URL_ERR_LEN];
     *c = (struct conn){ .fetcher = f, .result = &f->job->results[i], .fd = -1 };
     c->result->start = timeline_now();
+    http_response_init(&c->response);
+    set_state(f, c, RESOLVING);
+    prep_timeout(f, c);
     if (url_parse(c->result->url, &url, err, sizeof err) < 0)
         report_fail(c->result, "%s", err);
     else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL)
         report_fail(c->result, "request: %s", strerror(errno));
-    if (c->request == NULL) {
-        c->result->end = timeline_now();  /* nothing went in: c is done */
-        return;
-    }
-    http_response_init(&c->response);
-    set_state(f, c, RESOLVING);
-    prep_timeout(f, c);
-    struct addrinfo *numeric = resolve_numeric(url.host, url.port);
-    if (numeric != NULL)                  /* 127.0.0.1, ::1: no lookup */
-        on_resolved(NULL, numeric, NULL, c);
+    else if ((numeric = resolve_numeric(url.host, url.port)) != NULL)
+        on_resolved(NULL, numeric, NULL, c);   /* 127.0.0.1, ::1: no lookup */
     else if ((c->lookup = resolve_start(NULL, url.host, url.port, on_resolved, c)) != NULL)
         watch_answers(f);                 /* a name: a helper thread asks */
-    else {
+    else
         report_fail(c->result, "resolve %s: %s", url.host, strerror(errno));
+    if (c->result->error[0] != '\0')      /* failed at once */
         conn_finish(f, c);
-    }
 }
 
 /* Start fetches, submit and wait, handle every completion. 0, or -1 with errno. */
@@ -333,9 +326,8 @@ static int run(struct fetcher *f)
             return -1;
         struct io_uring_cqe *cqe;
         while ((cqe = uring_peek(&f->ring)) != NULL) {
-            struct io_uring_cqe copy = *cqe;
-            uring_seen(&f->ring);         /* copied: the kernel may write the slot again */
-            on_completion(f, (struct req *)(uintptr_t)copy.user_data, copy.res, copy.flags);
+            on_completion(f, (struct req *)(uintptr_t)cqe->user_data, cqe->res, cqe->flags);
+            uring_seen(&f->ring);         /* its slot, and its buffer, are the kernel's again */
         }
     }
     return 0;
@@ -352,8 +344,7 @@ int main(int argc, char **argv)
     long fds = net_raise_fd_limit();
     struct fetcher f = { .job = &job, .answers.op = OP_ANSWERS,
                          .max_in_flight = fds > 64 ? (int)(fds - 32) : 32,
-                         .timeout_time.tv_sec = (long long)job.timeout };
-    f.timeout_time.tv_nsec = (long long)((job.timeout - (double)f.timeout_time.tv_sec) * 1e9);
+                         .timeout_time = uring_timespec(job.timeout) };
     if (uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
         || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0
         || (f.conns = calloc((size_t)job.n, sizeof *f.conns)) == NULL) {
