@@ -166,6 +166,14 @@ void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
     sqe->off = off;
 }
 
+void uring_poll(struct uring *u, int fd, unsigned events, void *user_data)
+{
+    struct io_uring_sqe *sqe = uring_sqe_room(u, 1);
+    uring_prep(sqe, IORING_OP_POLL_ADD, fd, NULL, 0, 0);
+    sqe->poll32_events = events;
+    sqe->user_data = (uintptr_t)user_data;
+}
+
 unsigned uring_room(const struct uring *u)
 {
     return u->sq_entries - (u->sq_filled - atomic_load_explicit(u->sq_head, memory_order_acquire));

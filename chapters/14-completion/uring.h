@@ -68,6 +68,10 @@ struct io_uring_sqe *uring_sqe(struct uring *u);
 void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
                 unsigned len, unsigned long long off);
 
+/* Queues a one-shot POLL_ADD (as uring_sqe_room does): it completes, its
+ * user_data as given, once fd has one of `events` (POLLIN, ...). */
+void uring_poll(struct uring *u, int fd, unsigned events, void *user_data);
+
 /* How many submission slots are free now. */
 unsigned uring_room(const struct uring *u);
 
