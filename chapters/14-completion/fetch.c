@@ -28,9 +28,9 @@ static const struct __kernel_timespec attempt_time = { .tv_sec = 0, .tv_nsec = 2
 enum op { OP_SOCKET, OP_CONNECT, OP_SEND, OP_RECV, OP_TIMEOUT, OP_OTHER, OP_ANSWERS };
 struct req { enum op op; struct conn *conn; };
 
-/* Where a fetch is; a step's prep function sets it. From RESOLVING on, its
- * TIMEOUT is in the kernel, from CONNECTING to RECEIVING one step too (c->step).
- * CLOSING: the result is final, requests are still in. DONE: none is, all freed. */
+/* Where a fetch is; a step's prep function sets the step's. From RESOLVING on,
+ * its TIMEOUT is in the kernel, from CONNECTING to RECEIVING one step (c->step)
+ * too. CLOSING: the result is final, requests are still in. DONE: none is. */
 enum conn_state { IDLE, RESOLVING, CONNECTING, SENDING, RECEIVING, CLOSING, DONE };
 
 struct conn {
