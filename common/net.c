@@ -199,6 +199,16 @@ const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size)
     return buf;
 }
 
+char *net_note_failure(char *buf, size_t size, const char *call, const struct addrinfo *ai,
+                       int error)
+{
+    char where[NET_HOST_PORT_LEN];
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s %s: %s", used > 0 ? "; " : "", call,
+             net_addr_text(ai, where, sizeof where), strerror(error));
+    return buf;
+}
+
 int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen)
 {
     char where[NET_HOST_PORT_LEN];
@@ -267,10 +277,7 @@ int net_attempts_start(struct net_attempts *a, struct addrinfo *list, char *err,
 
 int net_attempts_next(struct net_attempts *a, char *err, size_t errlen)
 {
-    char what[NET_ERR_LEN], where[NET_HOST_PORT_LEN];
-    snprintf(what, sizeof what, "connect %s: %s",
-             net_addr_text(a->current, where, sizeof where), strerror(errno));
-    note_attempt(a, what);
+    net_note_failure(a->errors, sizeof a->errors, "connect", a->current, errno);
     return start_from_next(a, err, errlen);
 }
 

@@ -40,6 +40,11 @@ int net_connect_start_addr(const struct addrinfo *ai, char *err, size_t errlen);
 /* An address as text, "127.0.0.1:8000" or "[::1]:8000", into buf. */
 const char *net_addr_text(const struct addrinfo *ai, char *buf, size_t size);
 
+/* Adds "CALL ADDRESS: strerror(error)" to the list of failures in buf (""
+ * at first), after a "; ": "connect A: why; connect B: why". Returns buf. */
+char *net_note_failure(char *buf, size_t size, const char *call, const struct addrinfo *ai,
+                       int error);
+
 /* Every address of host:port, IPv4 and IPv6, in the resolver's order: a
  * list for freeaddrinfo, or -1 with err (and ENOENT when getaddrinfo said
  * why). Blocks for as long as the lookup takes (see resolve.h). */

@@ -48,7 +48,8 @@ int resolve_fd(void);
 void resolve_answers(void);
 
 /* `done` will not run, and the loop no longer waits for this lookup: with
- * none left, resolve_fd is -1 and the reactor's watch on it has gone. */
+ * none left, resolve_fd is -1 and the reactor's watch on it has gone.
+ * q == NULL: nothing happens. */
 void resolve_cancel(struct resolve *q);
 
 /* The address host is, when it is one ("127.0.0.1", "::1"): a list for

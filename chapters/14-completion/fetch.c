@@ -1,9 +1,7 @@
-/* Chapter 14: completion instead of readiness, on io_uring (Linux 5.19).
- * Each step of a fetch and its --timeout is a request: a prep function
- * queues it, a handler takes its completion and preps the next step.
- * Left out: registered files, SQPOLL. The ring's plumbing is in uring.c. */
+/* Chapter 14: completion instead of readiness, on io_uring (Linux 5.19). Each step
+ * of a fetch and its --timeout is a request: a prep function queues it, a handler
+ * takes its completion and preps the next. Left out: registered files, SQPOLL. */
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +13,6 @@
 #include "net.h"
 #include "resolve.h"
 #include "timeline.h"
-#include "url.h"
 #include "uring.h"
 
 #define RING_ENTRIES 4096       /* submission slots; a full ring is submitted */
@@ -31,9 +28,9 @@ static const struct __kernel_timespec attempt_time = { .tv_sec = 0, .tv_nsec = 2
 enum op { OP_SOCKET, OP_CONNECT, OP_SEND, OP_RECV, OP_TIMEOUT, OP_OTHER, OP_ANSWERS };
 struct req { enum op op; struct conn *conn; };
 
-/* Where a fetch is. From RESOLVING on, its TIMEOUT is in the kernel; from
- * CONNECTING to RECEIVING, one step too (c->step). CLOSING: the result is
- * final, requests are still in. DONE: none is, what it held is freed. */
+/* Where a fetch is; a step's prep function sets the step's. From RESOLVING on,
+ * its TIMEOUT is in the kernel, from CONNECTING to RECEIVING one step (c->step)
+ * too. CLOSING: the result is final, requests are still in. DONE: none is. */
 enum conn_state { IDLE, RESOLVING, CONNECTING, SENDING, RECEIVING, CLOSING, DONE };
 
 struct conn {
@@ -54,8 +51,7 @@ struct fetcher {
     struct uring ring;
     struct fetch_job *job;         /* the URLs, their results, --timeout */
     struct conn *conns;
-    int next;                      /* conns[next..job->n) have not been started */
-    int in_flight, max_in_flight, connecting;   /* conns started; connecting */
+    int next, in_flight, max_in_flight, connecting;   /* conns[next..) wait; set_state */
     struct req answers;            /* a POLL_ADD on the resolver's pipe, */
     int answers_watched;           /* while it is in the kernel */
     struct __kernel_timespec timeout_time;
@@ -83,6 +79,7 @@ static struct io_uring_sqe *get_sqe(struct fetcher *f, struct conn *c, struct re
 
 static void prep_socket(struct fetcher *f, struct conn *c)
 {
+    set_state(f, c, CONNECTING);
     uring_prep(get_sqe(f, c, &c->step, OP_SOCKET, 1), IORING_OP_SOCKET, c->addr->ai_family,
                NULL, 0, SOCK_STREAM | SOCK_CLOEXEC);
 }
@@ -102,6 +99,7 @@ static void prep_connect(struct fetcher *f, struct conn *c)
 
 static void prep_send(struct fetcher *f, struct conn *c)
 {
+    set_state(f, c, SENDING);
     struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_SEND, 1);
     uring_prep(sqe, IORING_OP_SEND, c->fd, c->request + c->sent,
                (unsigned)(c->request_len - c->sent), 0);
@@ -111,6 +109,7 @@ static void prep_send(struct fetcher *f, struct conn *c)
 /* A RECV names no buffer: the kernel takes one from the pool when data comes. */
 static void prep_recv(struct fetcher *f, struct conn *c)
 {
+    set_state(f, c, RECEIVING);
     struct io_uring_sqe *sqe = get_sqe(f, c, &c->step, OP_RECV, 1);
     uring_prep(sqe, IORING_OP_RECV, c->fd, NULL, POOL_BUFFER_SIZE, 0);
     sqe->flags = IOSQE_BUFFER_SELECT;
@@ -128,15 +127,15 @@ static void prep_timeout(struct fetcher *f, struct conn *c)   /* with no count: 
                &f->timeout_time, 1, 0);
 }
 
-/* c's result is final: its socket is closed and its timer removed (if the
- * timer has fired, that completes -ENOENT). c stays until the last of its
- * requests has completed. */
-static void conn_finish(struct fetcher *f, struct conn *c)
+/* c's result is final (why: the failure, or NULL): its socket is closed, its timer
+ * removed (-ENOENT if it has fired). c stays until the last of its requests completes. */
+static void conn_finish(struct fetcher *f, struct conn *c, const char *why)
 {
     set_state(f, c, CLOSING);
+    if (why != NULL)
+        report_fail(c->result, "%s", why);
     report_done(c->result, &c->response);   /* the result takes the body */
-    if (c->lookup != NULL)
-        resolve_cancel(c->lookup);        /* its answer will be dropped */
+    resolve_cancel(c->lookup);            /* a lookup's answer will be dropped */
     if (c->fd >= 0)
         prep_close(f, c);
     uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_TIMEOUT_REMOVE, -1,
@@ -154,13 +153,10 @@ static void conn_release(struct fetcher *f, struct conn *c)
 /* Whether res is an error: then c fails, "recv 127.0.0.1:8000: Connection reset by peer". */
 static int step_failed(struct fetcher *f, struct conn *c, const char *what, int res)
 {
-    char where[NET_HOST_PORT_LEN];
-    if (res >= 0)
-        return 0;
-    report_fail(c->result, "%s %s: %s", what, net_addr_text(c->addr, where, sizeof where),
-                strerror(-res));
-    conn_finish(f, c);
-    return 1;
+    char why[NET_ERR_LEN] = "";
+    if (res < 0)
+        conn_finish(f, c, net_note_failure(why, sizeof why, what, c->addr, -res));
+    return res < 0;
 }
 
 static void on_socket(struct fetcher *f, struct conn *c, int res)
@@ -174,9 +170,8 @@ static void on_socket(struct fetcher *f, struct conn *c, int res)
 /* Refused or timed out: the next address, or c fails naming each and why. */
 static void on_connect(struct fetcher *f, struct conn *c, int res)
 {
-    char why[NET_ERR_LEN * 2] = "", where[NET_HOST_PORT_LEN];
+    char why[NET_ERR_LEN * 2] = "";
     if (res == 0) {
-        set_state(f, c, SENDING);
         prep_send(f, c);
         return;
     }
@@ -190,10 +185,8 @@ static void on_connect(struct fetcher *f, struct conn *c, int res)
     }
     struct addrinfo *ai = c->addrs;
     for (int i = 0; i < c->tried; i++, ai = ai->ai_next)
-        snprintf(why + strlen(why), sizeof why - strlen(why), "%sconnect %s: %s",
-                 i > 0 ? "; " : "", net_addr_text(ai, where, sizeof where), strerror(c->failed[i]));
-    report_fail(c->result, "%s", why);
-    conn_finish(f, c);
+        net_note_failure(why, sizeof why, "connect", ai, c->failed[i]);
+    conn_finish(f, c, why);
 }
 
 static void on_send(struct fetcher *f, struct conn *c, int res)
@@ -201,12 +194,10 @@ static void on_send(struct fetcher *f, struct conn *c, int res)
     if (step_failed(f, c, "send", res))
         return;
     c->sent += (size_t)res;
-    if (c->sent < c->request_len) {
+    if (c->sent < c->request_len)
         prep_send(f, c);                  /* a short send: the rest */
-    } else {
-        set_state(f, c, RECEIVING);
+    else
         prep_recv(f, c);
-    }
 }
 
 /* buf: a pool buffer with res bytes in. -ENOBUFS: the pool was empty. */
@@ -219,12 +210,10 @@ static void on_recv(struct fetcher *f, struct conn *c, int res, const char *buf)
     if (res >= 0)
         progress = res == 0 ? http_response_eof(&c->response, err, sizeof err)
                             : http_response_feed(&c->response, buf, (size_t)res, err, sizeof err);
-    if (progress == HTTP_ERROR)
-        report_fail(c->result, "%s", err);
     if (progress == HTTP_MORE)
         prep_recv(f, c);
     else
-        conn_finish(f, c);
+        conn_finish(f, c, progress == HTTP_ERROR ? err : NULL);
 }
 
 /* The TIMEOUT fired: the step in flight is cancelled (a close would not do). */
@@ -234,7 +223,7 @@ static void on_timeout(struct fetcher *f, struct conn *c)
     if (c->state != RESOLVING)            /* names the step by its user_data */
         uring_prep(get_sqe(f, c, &c->other, OP_OTHER, 1), IORING_OP_ASYNC_CANCEL, -1,
                    &c->step, 0, 0);
-    conn_finish(f, c);
+    conn_finish(f, c, NULL);
 }
 
 /* While lookups are out, a POLL_ADD watches the resolver's pipe (chapter 07). */
@@ -242,10 +231,7 @@ static void watch_answers(struct fetcher *f)
 {
     if (f->answers_watched || resolve_fd() < 0)
         return;
-    struct io_uring_sqe *sqe = uring_sqe_room(&f->ring, 1);
-    uring_prep(sqe, IORING_OP_POLL_ADD, resolve_fd(), NULL, 0, 0);
-    sqe->poll32_events = POLLIN;
-    sqe->user_data = (uintptr_t)&f->answers;
+    uring_poll(&f->ring, resolve_fd(), POLLIN, &f->answers);
     f->answers_watched = 1;
 }
 
@@ -253,7 +239,6 @@ static void watch_answers(struct fetcher *f)
 static void on_completion(struct fetcher *f, struct req *req, int res, unsigned flags)
 {
     struct conn *c = req->conn;
-    const char *buf = uring_buffer(&f->ring, flags);   /* a RECV's, from the pool */
     if (req->op == OP_ANSWERS) {
         f->answers_watched = 0;
         resolve_answers();                /* on_resolved for each answer in */
@@ -268,11 +253,10 @@ static void on_completion(struct fetcher *f, struct req *req, int res, unsigned 
     case OP_SOCKET: on_socket(f, c, res); break;
     case OP_CONNECT: on_connect(f, c, res); break;
     case OP_SEND: on_send(f, c, res); break;
-    case OP_RECV: on_recv(f, c, res, buf); break;
+    case OP_RECV: on_recv(f, c, res, uring_buffer(&f->ring, flags)); break;
     case OP_TIMEOUT: on_timeout(f, c); break;
     default: break;                       /* a LINK_TIMEOUT: its CONNECT's result says it */
     }
-    uring_give_back(&f->ring, flags);     /* parsed: the kernel may fill it again */
     if (c->state == CLOSING && c->pending == 0)
         conn_release(f, c);               /* nothing in the kernel points at c now */
 }
@@ -283,13 +267,10 @@ static void on_resolved(struct reactor *unused, struct addrinfo *list, const cha
     (void)unused;
     c->lookup = NULL;
     c->addrs = c->addr = list;            /* freed with c: the kernel reads ai_addr */
-    if (list == NULL) {
-        report_fail(c->result, "%s", err);   /* "resolve nosuch.test: Name or service not known" */
-        conn_finish(c->fetcher, c);
-    } else {
-        set_state(c->fetcher, c, CONNECTING);
+    if (list == NULL)
+        conn_finish(c->fetcher, c, err);  /* "resolve nosuch.test: Name or service not known" */
+    else
         prep_socket(c->fetcher, c);
-    }
 }
 
 /* Starts fetch i: its TIMEOUT goes in, then its name is looked up. */
@@ -300,26 +281,21 @@ static void conn_start(struct fetcher *f, int i)
     char err[URL_ERR_LEN];
     *c = (struct conn){ .fetcher = f, .result = &f->job->results[i], .fd = -1 };
     c->result->start = timeline_now();
+    http_response_init(&c->response);
+    set_state(f, c, RESOLVING);
+    prep_timeout(f, c);
     if (url_parse(c->result->url, &url, err, sizeof err) < 0)
         report_fail(c->result, "%s", err);
     else if ((c->request = http_format_get_new(&url, &c->request_len)) == NULL)
         report_fail(c->result, "request: %s", strerror(errno));
-    if (c->request == NULL) {
-        c->result->end = timeline_now();  /* nothing went in: c is done */
-        return;
-    }
-    http_response_init(&c->response);
-    set_state(f, c, RESOLVING);
-    prep_timeout(f, c);
-    struct addrinfo *numeric = resolve_numeric(url.host, url.port);
-    if (numeric != NULL)                  /* 127.0.0.1, ::1: no lookup */
-        on_resolved(NULL, numeric, NULL, c);
+    else if ((c->addrs = resolve_numeric(url.host, url.port)) != NULL)
+        on_resolved(NULL, c->addrs, NULL, c);   /* 127.0.0.1, ::1: no lookup */
     else if ((c->lookup = resolve_start(NULL, url.host, url.port, on_resolved, c)) != NULL)
         watch_answers(f);                 /* a name: a helper thread asks */
-    else {
+    else
         report_fail(c->result, "resolve %s: %s", url.host, strerror(errno));
-        conn_finish(f, c);
-    }
+    if (c->result->error[0] != '\0')      /* failed at once */
+        conn_finish(f, c, NULL);
 }
 
 /* Start fetches, submit and wait, handle every completion. 0, or -1 with errno. */
@@ -333,9 +309,8 @@ static int run(struct fetcher *f)
             return -1;
         struct io_uring_cqe *cqe;
         while ((cqe = uring_peek(&f->ring)) != NULL) {
-            struct io_uring_cqe copy = *cqe;
-            uring_seen(&f->ring);         /* copied: the kernel may write the slot again */
-            on_completion(f, (struct req *)(uintptr_t)copy.user_data, copy.res, copy.flags);
+            on_completion(f, (struct req *)(uintptr_t)cqe->user_data, cqe->res, cqe->flags);
+            uring_seen(&f->ring);         /* its slot, and its buffer, are the kernel's again */
         }
     }
     return 0;
@@ -352,23 +327,20 @@ int main(int argc, char **argv)
     long fds = net_raise_fd_limit();
     struct fetcher f = { .job = &job, .answers.op = OP_ANSWERS,
                          .max_in_flight = fds > 64 ? (int)(fds - 32) : 32,
-                         .timeout_time.tv_sec = (long long)job.timeout };
-    f.timeout_time.tv_nsec = (long long)((job.timeout - (double)f.timeout_time.tv_sec) * 1e9);
-    if (uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0
-        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0
-        || (f.conns = calloc((size_t)job.n, sizeof *f.conns)) == NULL) {
-        if (why[0] == '\0')
-            snprintf(why, sizeof why, "calloc: %s", strerror(errno));
+                         .timeout_time = uring_timespec(job.timeout) };
+    if ((f.conns = calloc((size_t)job.n, sizeof *f.conns)) == NULL)
+        snprintf(why, sizeof why, "calloc: %s", strerror(errno));
+    if (uring_init(&f.ring, RING_ENTRIES, why, sizeof why) < 0 || f.conns == NULL
+        || uring_provide(&f.ring, POOL_BUFFERS, POOL_BUFFER_SIZE, why, sizeof why) < 0)
         fprintf(stderr, "uring: %s\n", why);
-    } else if (run(&f) < 0) {
+    else if (run(&f) < 0)
         snprintf(why, sizeof why, "io_uring_enter: %s", strerror(errno));
-    }
     for (int i = 0; why[0] != '\0' && i < job.n; i++) {   /* a ring failed */
         struct conn *c = f.conns != NULL ? &f.conns[i] : NULL;
         if (c == NULL || c->state < CLOSING)
             report_fail(&job.results[i], "%s", why);
         if (c != NULL && started(c->state) && c->state < CLOSING)
-            conn_finish(&f, c);
+            conn_finish(&f, c, NULL);
         if (c != NULL && c->state == CLOSING)
             conn_release(&f, c);          /* what is in the kernel, exit takes */
     }

@@ -97,6 +97,30 @@ static void *anonymous(size_t len)
     return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
+char *uring_buffer(struct uring *u, unsigned cqe_flags)
+{
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return NULL;
+    return u->pool + (size_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT) * u->buf_size;
+}
+
+/* Puts the buffer a completion's flags name back in the pool. */
+static void give_back(struct uring *u, unsigned cqe_flags)
+{
+    if (!(cqe_flags & IORING_CQE_F_BUFFER))
+        return;
+    unsigned short id = (unsigned short)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
+    struct io_uring_buf *b = &u->bufs->bufs[u->buf_tail & (u->buf_count - 1)];
+    b->addr = (uintptr_t)uring_buffer(u, cqe_flags);
+    b->len = u->buf_size;
+    b->bid = id;
+    u->buf_tail++;
+    /* The entry first, then the tail that shows it (the kernel reads the
+     * tail with acquire). The tail shares its bytes with bufs[0].resv. */
+    atomic_thread_fence(memory_order_release);
+    *(volatile unsigned short *)&u->bufs->tail = u->buf_tail;
+}
+
 int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen)
 {
     u->bufs_len = count * sizeof(struct io_uring_buf);
@@ -117,31 +141,8 @@ int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, siz
     u->buf_count = count;
     u->buf_size = size;
     for (unsigned id = 0; id < count; id++)
-        uring_give_back(u, IORING_CQE_F_BUFFER | id << IORING_CQE_BUFFER_SHIFT);
+        give_back(u, IORING_CQE_F_BUFFER | id << IORING_CQE_BUFFER_SHIFT);
     return 0;
-}
-
-char *uring_buffer(struct uring *u, unsigned cqe_flags)
-{
-    if (!(cqe_flags & IORING_CQE_F_BUFFER))
-        return NULL;
-    return u->pool + (size_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT) * u->buf_size;
-}
-
-void uring_give_back(struct uring *u, unsigned cqe_flags)
-{
-    if (!(cqe_flags & IORING_CQE_F_BUFFER))
-        return;
-    unsigned short id = (unsigned short)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
-    struct io_uring_buf *b = &u->bufs->bufs[u->buf_tail & (u->buf_count - 1)];
-    b->addr = (uintptr_t)uring_buffer(u, cqe_flags);
-    b->len = u->buf_size;
-    b->bid = id;
-    u->buf_tail++;
-    /* The entry first, then the tail that shows it (the kernel reads the
-     * tail with acquire). The tail shares its bytes with bufs[0].resv. */
-    atomic_thread_fence(memory_order_release);
-    *(volatile unsigned short *)&u->bufs->tail = u->buf_tail;
 }
 
 struct io_uring_sqe *uring_sqe(struct uring *u)
@@ -163,6 +164,14 @@ void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
     sqe->addr = (uintptr_t)addr;
     sqe->len = len;
     sqe->off = off;
+}
+
+void uring_poll(struct uring *u, int fd, unsigned events, void *user_data)
+{
+    struct io_uring_sqe *sqe = uring_sqe_room(u, 1);
+    uring_prep(sqe, IORING_OP_POLL_ADD, fd, NULL, 0, 0);
+    sqe->poll32_events = events;
+    sqe->user_data = (uintptr_t)user_data;
 }
 
 unsigned uring_room(const struct uring *u)
@@ -207,7 +216,15 @@ struct io_uring_cqe *uring_peek(struct uring *u)
 void uring_seen(struct uring *u)
 {
     unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
+    give_back(u, u->cqes[head & u->cq_mask].flags);
     atomic_store_explicit(u->cq_head, head + 1, memory_order_release);
+}
+
+struct __kernel_timespec uring_timespec(double seconds)
+{
+    long long whole = (long long)seconds;
+    return (struct __kernel_timespec){ .tv_sec = whole,
+                                       .tv_nsec = (long long)((seconds - (double)whole) * 1e9) };
 }
 
 void uring_free(struct uring *u)

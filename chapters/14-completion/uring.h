@@ -54,11 +54,9 @@ int uring_init(struct uring *u, unsigned entries, char *err, size_t errlen);
  * bytes, for requests with IOSQE_BUFFER_SELECT. 0, or -1 with err. */
 int uring_provide(struct uring *u, unsigned count, unsigned size, char *err, size_t errlen);
 
-/* The buffer a completion's flags name (NULL when IORING_CQE_F_BUFFER is
- * not set), and giving it back to the pool once its bytes are used (a
- * completion without a buffer gives nothing back). */
+/* The buffer a completion's flags name, NULL when IORING_CQE_F_BUFFER is
+ * not set. It goes back to the pool at uring_seen. */
 char *uring_buffer(struct uring *u, unsigned cqe_flags);
-void uring_give_back(struct uring *u, unsigned cqe_flags);
 
 /* A zeroed submission slot to fill, or NULL when the queue is full
  * (uring_enter(u, 0) makes room). It goes in at the next uring_enter. */
@@ -69,6 +67,10 @@ struct io_uring_sqe *uring_sqe(struct uring *u);
  * (each opcode gives them its own meaning: io_uring_enter(2)). */
 void uring_prep(struct io_uring_sqe *sqe, int opcode, int fd, const void *addr,
                 unsigned len, unsigned long long off);
+
+/* Queues a one-shot POLL_ADD (as uring_sqe_room does): it completes, its
+ * user_data as given, once fd has one of `events` (POLLIN, ...). */
+void uring_poll(struct uring *u, int fd, unsigned events, void *user_data);
 
 /* How many submission slots are free now. */
 unsigned uring_room(const struct uring *u);
@@ -84,10 +86,14 @@ struct io_uring_sqe *uring_sqe_room(struct uring *u, unsigned room);
  * there. Returns 0, or -1 with errno (EINTR: call again). */
 int uring_enter(struct uring *u, unsigned wait);
 
-/* The oldest completion not yet seen, or NULL; uring_seen lets its slot go
- * (after that the cqe may be overwritten: copy what you need first). */
+/* The oldest completion not yet seen, or NULL. Until uring_seen, its slot
+ * and the pool buffer it names are ours; uring_seen gives both back (as
+ * liburing's io_uring_buf_ring_cq_advance), so use them first. */
 struct io_uring_cqe *uring_peek(struct uring *u);
 void uring_seen(struct uring *u);
+
+/* Seconds as the timespec a TIMEOUT or LINK_TIMEOUT points at. */
+struct __kernel_timespec uring_timespec(double seconds);
 
 void uring_free(struct uring *u);
 
