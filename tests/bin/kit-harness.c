@@ -144,21 +144,24 @@ static void where_opened(int fd, char *out, size_t size)
     out[0] = '\0';
     if (fd >= KIT_FDS || __sanitizer_symbolize_pc == NULL)
         return;
-    pthread_mutex_lock(&opened_lock);
-    for (int i = 0, k = 0; i < opened_depth[fd] && used < size; i++) {
+    void *frames[KIT_FRAMES];
+    pthread_mutex_lock(&opened_lock);   /* not held while symbolizing: that opens pipes */
+    int depth = opened_depth[fd];
+    memcpy(frames, opened_at[fd], sizeof frames);
+    pthread_mutex_unlock(&opened_lock);
+    for (int i = 0, k = 0; i < depth && used < size; i++) {
         char frame[256];
         /* A return address: the call is the byte before it. */
-        __sanitizer_symbolize_pc((char *)opened_at[fd][i] - 1, "%F %L", frame, sizeof frame);
+        __sanitizer_symbolize_pc((char *)frames[i] - 1, "%F %L", frame, sizeof frame);
         if (strstr(frame, "kit-harness.c") != NULL || strstr(frame, "libsanitizer") != NULL ||
             strstr(frame, "__interceptor_") != NULL || strstr(frame, "__libc_start") != NULL ||
-            strstr(frame, " _start ") != NULL)
+            strstr(frame, " _start ") != NULL || strstr(frame, "in backtrace ") != NULL)
             continue;   /* the wrapper's own frames, the sanitizer's, libc's start */
         int n = snprintf(out + used, size - used, "    opened by #%d %s\n", k++, frame);
         if (n < 0)
             break;
         used += (size_t)n;
     }
-    pthread_mutex_unlock(&opened_lock);
 }
 
 /* what FD is, from its /proc/self/fd link: "a socket", "a pipe", a path;
