@@ -65,6 +65,45 @@ load helpers
     tail -n 1 "$ch/exercises/1-stats.c" | grep -qF '/* mine */'
 }
 
+@test "a solution that patches its whole starter is made from the starter as shipped; an edited starter is named, kit-sync follows a changed one" {
+    copy=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$copy/tests/bin" "$copy/chapters"
+    cp "$TOP"/tests/bin/kit-{check,apply,sync} "$copy/tests/bin/"
+    cp -r "$TOP/chapters/14-completion" "$copy/chapters/"
+    ch=$copy/chapters/14-completion
+    rm -rf "$ch/build"
+    git -C "$copy" init -q && git -C "$copy" add -A && git -C "$copy" -c user.name=t -c user.email=t@t commit -qm kit
+    "$copy/tests/bin/kit-apply" "$ch/solutions/1-batch.patch" "$BATS_TEST_TMPDIR/want.c"
+    grep -qF 'Exercise 1 (solution)' "$BATS_TEST_TMPDIR/want.c"
+    # The attendee's work in the starter: the solution is made from the committed one.
+    sed -i 's|^#include "uring.h"$|& /* mine */|' "$ch/exercises/1-batch.c"
+    "$copy/tests/bin/kit-apply" "$ch/solutions/1-batch.patch" "$BATS_TEST_TMPDIR/got.c"
+    cmp "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/got.c"
+    "$copy/tests/bin/kit-apply" --base "$ch/solutions/1-batch.patch" "$BATS_TEST_TMPDIR/base.c"
+    git -C "$copy" show HEAD:chapters/14-completion/exercises/1-batch.c | cmp - "$BATS_TEST_TMPDIR/base.c"
+    # kit-check holds the starter as it is to the patch's cksum.
+    run timeout 30 "$copy/tests/bin/kit-check" "$ch"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"kit-check: chapters/14-completion/solutions/1-batch.patch is a patch of the starter exercises/1-batch.c as it was shipped"* ]]
+    # Without git, it says how to get the starter back.
+    mv "$copy/.git" "$copy/git"
+    run "$copy/tests/bin/kit-apply" "$ch/solutions/1-batch.patch" "$BATS_TEST_TMPDIR/got.c"
+    [ "$status" -eq 1 ]
+    [[ $output == *"get the starter back (git checkout exercises/1-batch.c)"* ]]
+    mv "$copy/git" "$copy/.git"
+    # A starter changed on purpose: kit-sync merges the change into the solution.
+    run timeout 30 "$copy/tests/bin/kit-sync" "$ch"
+    echo "$output"
+    [[ $output == *"solutions/1-batch.patch made again against exercises/1-batch.c"* ]]
+    run timeout 30 "$copy/tests/bin/kit-check" "$ch"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    "$copy/tests/bin/kit-apply" "$ch/solutions/1-batch.patch" "$BATS_TEST_TMPDIR/got.c"
+    grep -qF '#include "uring.h" /* mine */' "$BATS_TEST_TMPDIR/got.c"
+    grep -qF 'Exercise 1 (solution)' "$BATS_TEST_TMPDIR/got.c"
+}
+
 @test "kit-check names a marker that points at nothing, and a copied function that differs" {
     copy=$BATS_TEST_TMPDIR/tree
     mkdir -p "$copy/tests/bin" "$copy/chapters/99-x/exercises"
@@ -161,7 +200,7 @@ make_chapter() {
     run timeout 60 "$TOP/tests/bin/run-exercises" "$ch"
     echo "$output"
     [[ $output == *"4-leak"*"not yet"*"a memory leak (LeakSanitizer)"*", at exercises/4-leak.c:3"*"Direct leak of 10 byte(s)"* ]]
-    [[ $output == *"5-socket"*"not yet"*"an fd left open at exit"*"fd "[0-9]*" is still open at exit: a socket (socket:["* ]]
+    [[ $output == *"5-socket"*"not yet"*"an fd left open at exit, opened at exercises/5-socket.c:2"*"fd "[0-9]*" is still open at exit: a socket (socket:["*"opened by #0 in main exercises/5-socket.c:2"* ]]
     [[ $output == *"6-skip"*"skipped"*"a test cannot run here: no such thing here"* ]]
     [[ ${lines[-1]} == "exercises: 1 passed, 4 not yet, 1 skipped" ]]
 }

@@ -125,9 +125,12 @@ static void *worker(void *arg)
 static void result_arrived(struct reactor *r, int fd, int events, void *arg)
 {
     struct run *run = arg;
+    long count;   /* a local: TSan sees read() write it before the pipe orders it */
     (void)events;
-    if (read(fd, &run->work.count, sizeof run->work.count) != sizeof run->work.count)
+    if (read(fd, &count, sizeof count) != sizeof count)
         perror("coop: read from the worker");
+    else
+        run->work.count = count;
     reactor_unwatch(r, fd);                   /* one result: nothing more to read */
     work_finished(run);
 }

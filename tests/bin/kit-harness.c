@@ -2,7 +2,10 @@
  * never into a chapter's program. Before main it makes stdout line-buffered
  * (a program the checker cuts off has shown every line it printed), notes
  * the fds already open (the shell's, bats'), and at exit names every other
- * fd still open: in $KIT_REPORT_DIR/fds.PID for the checker, else on stderr.
+ * fd still open: in $KIT_REPORT_DIR/fds.PID for the checker, else on stderr,
+ * with the calls that opened it (run-exercises links with --wrap for socket,
+ * accept, pipe, open, fopen and the like: each __wrap_ below notes its
+ * caller's stack, a sanitizer's symbolizer names it at exit).
  * In a build without sanitizers it also makes a crash say its signal (the
  * sanitizers' own handlers say more: the line); in a sanitizer build it
  * sends UBSan's reports to $KIT_REPORT_DIR too (gcc's UBSan ignores its
@@ -13,6 +16,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +35,134 @@
 #endif
 #endif
 
-enum { KIT_FDS = 1024 };
+enum { KIT_FDS = 1024, KIT_FRAMES = 10 };
 static unsigned char open_at_start[KIT_FDS];
 static pid_t kit_pid;
+
+/* ---- where each fd was opened ------------------------------------- */
+#ifdef __GLIBC__
+#include <execinfo.h>
+#define KIT_BACKTRACE(frames, n) backtrace(frames, n)
+#else
+#define KIT_BACKTRACE(frames, n) 0
+#endif
+static void *opened_at[KIT_FDS][KIT_FRAMES];
+static int opened_depth[KIT_FDS];
+static pthread_mutex_t opened_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The sanitizers' symbolizer (common_interface_defs.h), when linked in. */
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
+    __attribute__((weak));
+
+/* Notes the stack that opened fd; returns fd. */
+static int noted(int fd)
+{
+    void *frames[KIT_FRAMES];
+    if (fd < 0 || fd >= KIT_FDS)
+        return fd;
+    int depth = KIT_BACKTRACE(frames, KIT_FRAMES);
+    pthread_mutex_lock(&opened_lock);
+    memcpy(opened_at[fd], frames, sizeof frames);
+    opened_depth[fd] = depth;
+    pthread_mutex_unlock(&opened_lock);
+    return fd;
+}
+
+int __real_socket(int, int, int);
+int __real_socketpair(int, int, int, int[2]);
+int __real_accept(int, struct sockaddr *, socklen_t *);
+int __real_accept4(int, struct sockaddr *, socklen_t *, int);
+int __real_pipe(int[2]);
+int __real_pipe2(int[2], int);
+int __real_open(const char *, int, ...);
+int __real_openat(int, const char *, int, ...);
+int __real_dup(int);
+int __real_epoll_create1(int);
+FILE *__real_fopen(const char *, const char *);
+DIR *__real_opendir(const char *);
+int __wrap_socket(int d, int t, int p) { return noted(__real_socket(d, t, p)); }
+int __wrap_accept(int fd, struct sockaddr *a, socklen_t *n) { return noted(__real_accept(fd, a, n)); }
+int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *n, int fl) { return noted(__real_accept4(fd, a, n, fl)); }
+int __wrap_dup(int fd) { return noted(__real_dup(fd)); }
+int __wrap_epoll_create1(int fl) { return noted(__real_epoll_create1(fl)); }
+int __wrap_socketpair(int d, int t, int p, int sv[2])
+{
+    int rc = __real_socketpair(d, t, p, sv);
+    if (rc == 0)
+        noted(sv[0]), noted(sv[1]);
+    return rc;
+}
+int __wrap_pipe(int fds[2])
+{
+    int rc = __real_pipe(fds);
+    if (rc == 0)
+        noted(fds[0]), noted(fds[1]);
+    return rc;
+}
+int __wrap_pipe2(int fds[2], int fl)
+{
+    int rc = __real_pipe2(fds, fl);
+    if (rc == 0)
+        noted(fds[0]), noted(fds[1]);
+    return rc;
+}
+int __wrap_open(const char *path, int fl, ...)
+{
+    va_list ap;
+    va_start(ap, fl);
+    mode_t mode = (fl & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    return noted(__real_open(path, fl, mode));
+}
+int __wrap_openat(int dir, const char *path, int fl, ...)
+{
+    va_list ap;
+    va_start(ap, fl);
+    mode_t mode = (fl & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    return noted(__real_openat(dir, path, fl, mode));
+}
+FILE *__wrap_fopen(const char *path, const char *how)
+{
+    FILE *f = __real_fopen(path, how);
+    if (f != NULL)
+        noted(fileno(f));
+    return f;
+}
+DIR *__wrap_opendir(const char *path)
+{
+    DIR *d = __real_opendir(path);
+    if (d != NULL)
+        noted(dirfd(d));
+    return d;
+}
+
+/* Writes to out the frames that opened fd, one a line, the harness's own
+ * left out; nothing without a sanitizer's symbolizer. */
+static void where_opened(int fd, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (fd >= KIT_FDS || __sanitizer_symbolize_pc == NULL)
+        return;
+    void *frames[KIT_FRAMES];
+    pthread_mutex_lock(&opened_lock);   /* not held while symbolizing: that opens pipes */
+    int depth = opened_depth[fd];
+    memcpy(frames, opened_at[fd], sizeof frames);
+    pthread_mutex_unlock(&opened_lock);
+    for (int i = 0, k = 0; i < depth && used < size; i++) {
+        char frame[256];
+        /* A return address: the call is the byte before it. */
+        __sanitizer_symbolize_pc((char *)frames[i] - 1, "%F %L", frame, sizeof frame);
+        if (strstr(frame, "kit-harness.c") != NULL || strstr(frame, "libsanitizer") != NULL ||
+            strstr(frame, "__interceptor_") != NULL || strstr(frame, "__libc_start") != NULL ||
+            strstr(frame, " _start ") != NULL || strstr(frame, "in backtrace ") != NULL)
+            continue;   /* the wrapper's own frames, the sanitizer's, libc's start */
+        int n = snprintf(out + used, size - used, "    opened by #%d %s\n", k++, frame);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
 
 /* what FD is, from its /proc/self/fd link: "a socket", "a pipe", a path;
  * 0 for a sanitizer's own report file, which is no leak of the program's. */
@@ -57,7 +190,7 @@ static void check_fds(void)
     DIR *d = opendir("/proc/self/fd");
     if (d == NULL)
         return;
-    char lines[4096] = "";
+    char lines[16384] = "";
     size_t used = 0;
     int more = 0;
     struct dirent *e;
@@ -66,10 +199,11 @@ static void check_fds(void)
         if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d) ||
             (fd < KIT_FDS && open_at_start[fd]))
             continue;
-        char what[400];
+        char what[400], where[2048];
         if (!describe(fd, what, sizeof what) || more++ >= 5)
             continue;
-        int n = snprintf(lines + used, sizeof lines - used, "%s\n", what);
+        where_opened(fd, where, sizeof where);
+        int n = snprintf(lines + used, sizeof lines - used, "%s\n%s", what, where);
         if (n > 0 && (size_t)n < sizeof lines - used)
             used += (size_t)n;
     }

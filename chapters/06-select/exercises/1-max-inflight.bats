@@ -2,8 +2,10 @@
 # Exercise 1 (chapter 06): --max-inflight N makes waves of N; 0 or 2000
 # is a usage error that gives the range, and --help lists the option.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 1 s
 @test "--max-inflight 2: six pages of 0.3 s in three waves" {
     start_server
     u="$SLOW/slow?delay=0.3&bytes=10"
@@ -16,6 +18,7 @@ teardown() { stop_servers; }
     check "$(result_line 5 | awk '{print $4}') >= 0.55"
 }
 
+# takes: 0.4 s
 @test "without the option, all at once as before" {
     start_server
     u="$SLOW/slow?delay=0.3&bytes=10"
@@ -24,6 +27,7 @@ teardown() { stop_servers; }
     check "$(summary_seconds) < 0.55"
 }
 
+# takes: 0.1 s
 @test "--max-inflight 0 and 2000 are usage errors that give the range (not 'unknown option')" {
     run "$PROGRAM" --max-inflight 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]

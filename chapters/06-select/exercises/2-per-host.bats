@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # Exercise 2 (chapter 06): --per-host N limits each host:port, not the total.
 load ../../../tests/helpers
+load ../../../tests/bin/kit
 teardown() { stop_servers; }
 
+# takes: 0.9 s
 @test "--per-host 2: a busy host waits, the other host goes ahead" {
     start_server; A="$SLOW/slow?delay=0.3&bytes=10"
     start_server; B="$SLOW/slow?delay=0.3&bytes=10"
@@ -14,6 +16,7 @@ teardown() { stop_servers; }
     check "$(summary_seconds) >= 0.55 && $(summary_seconds) < 0.85"
 }
 
+# takes: 0.1 s
 @test "a bad URL among them fails alone" {
     start_server
     run "$PROGRAM" --per-host 1 "htp://nope" "$SLOW/slow?bytes=5" "$SLOW/slow?bytes=6"
@@ -22,6 +25,7 @@ teardown() { stop_servers; }
     [[ $output == *": 2 fetched, 1 failed, 11 bytes in "* ]]
 }
 
+# takes: 0.1 s
 @test "--per-host 0 is a usage error" {
     run "$PROGRAM" --per-host 0 http://127.0.0.1:1/
     [ "$status" -eq 2 ]
