@@ -152,7 +152,7 @@ load helpers
 make_chapter() {
     ch=$BATS_TEST_TMPDIR/99-kit
     mkdir -p "$ch/exercises"
-    printf 'exercise-flags:\n\t@echo "cc: %s"\n\t@echo "cflags: -std=c11"\n\t@echo "link: "\n\t@echo "warn: -std=c11 -D_POSIX_C_SOURCE=200809L"\n\t@echo "objs: "\n\t@echo "libs: "\n\t@echo "tsan: "\n' "${CC:-cc}" >"$ch/Makefile"
+    printf 'exercise-flags:\n\t@echo "cc: %s"\n\t@echo "cflags: -std=c11"\n\t@echo "link: "\n\t@echo "warn: -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"\n\t@echo "objs: "\n\t@echo "libs: "\n\t@echo "tsan: "\n' "${CC:-cc}" >"$ch/Makefile"
     printf '#include <stdio.h>\nint main(void) { printf("line one\\n"); printf("line two\\n"); for (;;) ; }\n' >"$ch/exercises/1-loop.c"
     printf '#include <stdio.h>\nint main(void) { volatile int *p = 0; printf("before\\n"); return *p; }\n' >"$ch/exercises/2-crash.c"
     printf 'int main(void) { return 0; }\n' >"$ch/exercises/3-fine.c"
