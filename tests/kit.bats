@@ -20,27 +20,36 @@ load helpers
     cp -r "$TOP/chapters/03-thread-pool" "$copy/chapters/"
     ch=$copy/chapters/03-thread-pool
     git -C "$copy" init -q && git -C "$copy" add -A && git -C "$copy" -c user.name=t -c user.email=t@t commit -qm kit
-    # The first line of queue_put: context of the solution's hunk there.
+    # The first line of queue_put: context of a solution's hunk there (a
+    # solution is a patch of its starter, made from the chapter's file).
     sed -i 's|^static void queue_put(struct pool \*p, int index)$|& /* puts */|' "$ch/fetch.c"
     grep -qF 'int index) /* puts */' "$ch/fetch.c"
     run timeout 30 "$copy/tests/bin/kit-check"
     echo "$output"
     [ "$status" -eq 1 ]
-    [[ $output == *"kit-check: chapters/03-thread-pool/solutions/1-bounded-queue.patch no longer applies to 03-thread-pool/fetch.c"* ]]
-    [[ $output == *"  hunk #"*" (near line "*" of fetch.c): @@ "* ]]
-    # kit-sync merges the change where it can; a solution that rewrote
-    # queue_put conflicts with it, and is left for the author.
+    [[ $output == *"kit-check: chapters/03-thread-pool/solutions/2-per-host-limit.patch no longer applies to its starter (exercises/2-per-host-limit.patch applied to 03-thread-pool/fetch.c: the chapter or the starter changed"* ]]
+    [[ $output == *"  hunk #"*" (near line "*" of exercises/2-per-host-limit.c): @@ "* ]]
+    # kit-sync merges the change into each patch, starters first.
     run timeout 30 "$copy/tests/bin/kit-sync" "$ch"
     echo "$output"
-    [[ $output == *"solutions/1-bounded-queue.patch made again against fetch.c"* ]]
-    [[ $output == *"solutions/3-graceful-stop.patch no longer applies"* ]]
-    grep -qF 'int index) /* puts */' "$ch/solutions/1-bounded-queue.patch"
-    "$copy/tests/bin/kit-apply" "$ch/solutions/1-bounded-queue.patch" "$BATS_TEST_TMPDIR/solution.c"
+    [ "$status" -eq 0 ]
+    [[ $output == *"solutions/2-per-host-limit.patch made again against exercises/2-per-host-limit.c"* ]]
+    grep -qF 'int index) /* puts */' "$ch/solutions/2-per-host-limit.patch"
+    "$copy/tests/bin/kit-apply" "$ch/solutions/2-per-host-limit.patch" "$BATS_TEST_TMPDIR/solution.c"
     grep -qF 'int index) /* puts */' "$BATS_TEST_TMPDIR/solution.c"
-    grep -qF 'pthread_cond_wait(&p->room, &p->lock);' "$BATS_TEST_TMPDIR/solution.c"
+    grep -qF 'host_enter(p, p->job->results[index].url);' "$BATS_TEST_TMPDIR/solution.c"
+    timeout 30 "$copy/tests/bin/kit-check" "$ch"
+    # A chapter line that a solution rewrites: left for the author, named.
+    git -C "$copy" add -A && git -C "$copy" -c user.name=t -c user.email=t@t commit -qm synced
+    sed -i 's|^    p->queue\[p->queue_tail++\] = index;$|    p->queue[p->queue_tail++] = index;   /* put */|' "$ch/fetch.c"
+    grep -qF '= index;   /* put */' "$ch/fetch.c"
+    run timeout 30 "$copy/tests/bin/kit-sync" "$ch"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"solutions/"*".patch no longer applies, and its change could not be placed: left as it was"* ]]
 }
 
-@test "make exercises makes the attendee's file from the starter's patch once, and never overwrites it" {
+@test "make exercises makes the attendee's file from the starter's patch once, and never overwrites it; the solution patches the starter as made" {
     copy=$BATS_TEST_TMPDIR/tree
     mkdir -p "$copy/tests/bin" "$copy/chapters"
     cp "$TOP"/tests/bin/kit-{apply,harness.c} "$TOP/tests/bin/run-exercises" "$copy/tests/bin/"
@@ -63,6 +72,14 @@ load helpers
         top='$copy'; say() { echo \"\$*\"; }; check_all() { return 0; }; passed=0
         cd '$ch' && exercise 1-stats"
     tail -n 1 "$ch/exercises/1-stats.c" | grep -qF '/* mine */'
+    # The solution is a patch of the starter as the kit makes it, not of
+    # the attendee's file: exactly the change the exercise asks for.
+    head -n 1 "$ch/solutions/1-stats.patch" | grep -qxF -- '--- exercises/1-stats.c'
+    "$copy/tests/bin/kit-apply" --base "$ch/solutions/1-stats.patch" "$BATS_TEST_TMPDIR/base.c"
+    cmp "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/base.c"
+    "$copy/tests/bin/kit-apply" "$ch/solutions/1-stats.patch" "$BATS_TEST_TMPDIR/solution.c"
+    ! grep -qF '/* mine */' "$BATS_TEST_TMPDIR/solution.c"
+    ! cmp -s "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/solution.c"
 }
 
 @test "a solution that patches its whole starter is made from the starter as shipped; an edited starter is named, kit-sync follows a changed one" {
