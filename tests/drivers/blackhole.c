@@ -11,16 +11,15 @@
  * of its own that does not complete within 0.2 s.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "net.h"
 
 #define MAX_FILLERS 64
@@ -42,58 +41,10 @@ static int connect_completes(int *out, const struct sockaddr *addr, socklen_t le
     return n < 0 ? -1 : n;
 }
 
-static int usage(FILE *out, int status)
-{
-    fputs("usage: blackhole [HOST [PORT]]\n"
-          "Listens on HOST (default 127.0.0.2) and PORT (default 0: any), fills the\n"
-          "accept queue, prints \"listening on http://HOST:PORT\", waits for SIGTERM.\n", out);
-    return status;
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("blackhole: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'blackhole --help'.\n", stderr);
-    return 2;
-}
-
-/* --help, or an unknown option: the exit code; else -1, the operands from
- * argv[optind] on. */
-static int parse_options(int argc, char **argv)
-{
-    static const struct option longs[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-
-    opterr = 0;   /* the messages are ours */
-    int c = getopt_long(argc, argv, "+h", longs, NULL);
-    if (c == 'h')
-        return usage(stdout, 0);
-    if (c != -1)   /* '?': -x (in optopt) or --name (the argument read last) */
-        return optopt ? usage_error("unknown option '-%c'", optopt)
-                      : usage_error("unknown option '%s'", argv[optind - 1]);
-    return -1;
-}
-
-/* The operand text as a number from min to max, or -1 (after saying so). */
-static long number(const char *name, const char *text, long min, long max)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || v < min || v > max) {
-        usage_error("%s must be a number from %ld to %ld, not '%s'", name, min, max, text);
-        return -1;
-    }
-    return v;
-}
+static const char usage[] =
+    "usage: blackhole [HOST [PORT]]\n"
+    "Listens on HOST (default 127.0.0.2) and PORT (default 0: any), fills the\n"
+    "accept queue, prints \"listening on http://HOST:PORT\", waits for SIGTERM.\n";
 
 int main(int argc, char **argv)
 {
@@ -103,13 +54,13 @@ int main(int argc, char **argv)
     int fillers[MAX_FILLERS], n = 0, port, full = 0;
     long want_port = 0;
 
-    int code = parse_options(argc, argv);
+    int code = driver_parse_options(argc, argv, "blackhole", usage);
     if (code >= 0)
         return code;
     if (argc - optind > 2)
-        return usage_error("at most HOST and PORT, not also '%s'", argv[optind + 2]);
+        return driver_usage_error("at most HOST and PORT, not also '%s'", argv[optind + 2]);
     const char *host = optind < argc ? argv[optind] : "127.0.0.2";
-    if (optind + 1 < argc && (want_port = number("PORT", argv[optind + 1], 0, 65535)) < 0)
+    if (optind + 1 < argc && (want_port = driver_number("PORT", argv[optind + 1], 0, 65535)) < 0)
         return 2;
     int listen_fd = net_listen(host, (int)want_port, &port, err, sizeof err);
     if (listen_fd < 0 || listen(listen_fd, 0) < 0

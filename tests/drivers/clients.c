@@ -9,8 +9,6 @@
  * Left out: anything but 127.0.0.1, checking what the server answered.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "net.h"
 #include "timeline.h"
 
@@ -73,71 +72,23 @@ static void wait_seconds(double seconds)
         ;
 }
 
-static int usage(FILE *out, int status)
-{
-    fputs("usage: clients idle N PORT SECONDS | clients vanish N PORT PATH\n"
-          "N connections (1 to 5000) to 127.0.0.1:PORT that send half a request head\n"
-          "and wait SECONDS (idle), or GET PATH and vanish at the first byte (vanish).\n", out);
-    return status;
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("clients: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'clients --help'.\n", stderr);
-    return 2;
-}
-
-/* --help, or an unknown option: the exit code; else -1, the operands from
- * argv[optind] on. */
-static int parse_options(int argc, char **argv)
-{
-    static const struct option longs[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-
-    opterr = 0;   /* the messages are ours */
-    int c = getopt_long(argc, argv, "+h", longs, NULL);
-    if (c == 'h')
-        return usage(stdout, 0);
-    if (c != -1)   /* '?': -x (in optopt) or --name (the argument read last) */
-        return optopt ? usage_error("unknown option '-%c'", optopt)
-                      : usage_error("unknown option '%s'", argv[optind - 1]);
-    return -1;
-}
-
-/* The operand text as a number from min to max, or -1 (after saying so). */
-static long number(const char *name, const char *text, long min, long max)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || v < min || v > max) {
-        usage_error("%s must be a number from %ld to %ld, not '%s'", name, min, max, text);
-        return -1;
-    }
-    return v;
-}
+static const char usage[] =
+    "usage: clients idle N PORT SECONDS | clients vanish N PORT PATH\n"
+    "N connections (1 to 5000) to 127.0.0.1:PORT that send half a request head\n"
+    "and wait SECONDS (idle), or GET PATH and vanish at the first byte (vanish).\n";
 
 int main(int argc, char **argv)
 {
-    int rc = parse_options(argc, argv);
+    int rc = driver_parse_options(argc, argv, "clients", usage);
     if (rc >= 0)
         return rc;
     argv += optind - 1;   /* argv[1] is the mode, as if there were no options */
     if (argc - optind != 4)
-        return usage_error("a mode (idle or vanish), N, PORT and SECONDS or PATH are needed");
+        return driver_usage_error("a mode (idle or vanish), N, PORT and SECONDS or PATH are needed");
     if (strcmp(argv[1], "idle") != 0 && strcmp(argv[1], "vanish") != 0)
-        return usage_error("the mode must be idle or vanish, not '%s'", argv[1]);
-    long n_arg = number("N", argv[2], 1, 5000);
-    long port_arg = n_arg < 0 ? -1 : number("PORT", argv[3], 1, 65535);
+        return driver_usage_error("the mode must be idle or vanish, not '%s'", argv[1]);
+    long n_arg = driver_number("N", argv[2], 1, 5000);
+    long port_arg = n_arg < 0 ? -1 : driver_number("PORT", argv[3], 1, 65535);
     if (port_arg < 0)
         return 2;
     int n = (int)n_arg, port = (int)port_arg;

@@ -6,12 +6,11 @@
  * "chunked=C keep-alive=K used=U of N" (the rest is the next response's). The sum is FNV-1a of
  * the body, so the results of two splits can be compared as text.
  */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "http.h"
 
 /* All of stdin in a malloc'd buffer. */
@@ -52,58 +51,10 @@ static int save(const char *path, const char *body, size_t len)
     return ok ? 0 : -1;
 }
 
-static int usage(FILE *out, int status)
-{
-    fputs("usage: httpcheck [CHUNK [BODYFILE]] < response\n"
-          "Feeds stdin to the response parser CHUNK bytes at a time (0: at once) and\n"
-          "prints \"status=S content-length=L body=N sum=X\" or \"error: MESSAGE\".\n", out);
-    return status;
-}
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("httpcheck: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'httpcheck --help'.\n", stderr);
-    return 2;
-}
-
-/* --help, or an unknown option: the exit code; else -1, the operands from
- * argv[optind] on. */
-static int parse_options(int argc, char **argv)
-{
-    static const struct option longs[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-
-    opterr = 0;   /* the messages are ours */
-    int c = getopt_long(argc, argv, "+h", longs, NULL);
-    if (c == 'h')
-        return usage(stdout, 0);
-    if (c != -1)   /* '?': -x (in optopt) or --name (the argument read last) */
-        return optopt ? usage_error("unknown option '-%c'", optopt)
-                      : usage_error("unknown option '%s'", argv[optind - 1]);
-    return -1;
-}
-
-/* The operand text as a number from min to max, or -1 (after saying so). */
-static long number(const char *name, const char *text, long min, long max)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || v < min || v > max) {
-        usage_error("%s must be a number from %ld to %ld, not '%s'", name, min, max, text);
-        return -1;
-    }
-    return v;
-}
+static const char usage[] =
+    "usage: httpcheck [CHUNK [BODYFILE]] < response\n"
+    "Feeds stdin to the response parser CHUNK bytes at a time (0: at once) and\n"
+    "prints \"status=S content-length=L body=N sum=X\" or \"error: MESSAGE\".\n";
 
 int main(int argc, char **argv)
 {
@@ -111,14 +62,14 @@ int main(int argc, char **argv)
     char err[HTTP_ERR_LEN];
     struct http_response res;
     enum http_progress p = HTTP_MORE;
-    int rc = parse_options(argc, argv);
+    int rc = driver_parse_options(argc, argv, "httpcheck", usage);
     if (rc >= 0)
         return rc;
     argv += optind - 1;   /* argv[1] is CHUNK, as if there were no options */
     argc -= optind - 1;
     if (argc > 3)
-        return usage_error("at most CHUNK and BODYFILE, not also '%s'", argv[3]);
-    long n = argc > 1 ? number("CHUNK", argv[1], 0, 1L << 30) : 0;
+        return driver_usage_error("at most CHUNK and BODYFILE, not also '%s'", argv[3]);
+    long n = argc > 1 ? driver_number("CHUNK", argv[1], 0, 1L << 30) : 0;
     if (n < 0)
         return 2;
     chunk = (size_t)n;
