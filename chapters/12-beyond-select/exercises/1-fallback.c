@@ -1,4 +1,4 @@
-/* Exercise 1 (starter): fall back from select to poll at the wall.
+/* Exercise 12.1: fall back from select to poll at the wall.
  *   1-fallback N URL
  * opens N connections to URL at once on a reactor (its backend from
  * $WAITLESS_BACKEND, select by default) and reads each answer to the end.

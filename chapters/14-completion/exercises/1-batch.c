@@ -1,4 +1,4 @@
-/* Exercise 1 (starter): many requests, few system calls.
+/* Exercise 14.1: many requests, few system calls.
  *   1-batch N
  * puts N NOPs (requests that do nothing and complete at once, user_data =
  * their number) through a ring of 256 slots and checks that every number
