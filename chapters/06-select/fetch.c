@@ -173,12 +173,15 @@ static int conn_step(struct conn *c, int readable, int writable)
     return c->state == DONE;
 }
 
-/* select()'s timeout, to deadline (rounded up); --trace prints it. */
-static struct timeval wait_time(double deadline, int n_fds)
+/* select()'s timeout: to the nearest deadline of a conn not done. */
+static struct timeval wait_time(const struct conn *conns, int n, int left)
 {
-    double s = deadline - timeline_now();
-    long us = s > 0 ? (long)(s * 1e6) + 1 : 0;
-    trace_wait(n_fds, (double)us / 1e6);
+    double now = timeline_now(), s = 3600;
+    for (const struct conn *c = conns; c < conns + n; c++)
+        if (c->state != DONE && c->deadline - now < s)
+            s = c->deadline - now;
+    long us = s > 0 ? (long)(s * 1e6) + 1 : 0;   /* rounded up */
+    trace_wait(left, (double)us / 1e6);
     return (struct timeval){ us / 1000000, us % 1000000 };
 }
 
@@ -193,32 +196,30 @@ static void fail_all(struct conn *conns, int n, const char *call)
         }
 }
 
-/* The loop, until the `left` conns not done are: returns 0, or, when
- * select() failed (errno), how many it left undone. */
-static int run_loop(struct conn *conns, int n, int left)
+/* The loop, until every conn is done, or select() fails (then they all do). */
+static void run_loop(struct conn *conns, int n, int left)
 {
     while (left > 0) {
-        fd_set readable, writable;      /* select() overwrites them: every pass */
+        fd_set rd, wr;              /* select() overwrites them */
         int max_fd = -1;
-        double nearest = timeline_now() + 3600;
-        FD_ZERO(&readable);
-        FD_ZERO(&writable);
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
         for (struct conn *c = conns; c < conns + n; c++)
             if (c->state != DONE) {
-                FD_SET(c->fd, c->state == RECEIVING ? &readable : &writable);
+                FD_SET(c->fd, c->state == RECEIVING ? &rd : &wr);
                 max_fd = c->fd > max_fd ? c->fd : max_fd;
-                nearest = c->deadline < nearest ? c->deadline : nearest;
             }
-        struct timeval tv = wait_time(nearest, left);
-        int ready = select(max_fd + 1, &readable, &writable, NULL, &tv);  /* the one wait */
+        struct timeval tv = wait_time(conns, n, left);
+        int ready = select(max_fd + 1, &rd, &wr, NULL, &tv);
         if (ready < 0 && errno != EINTR)
-            break;                      /* EBADF, EINVAL: a bug, not the network */
-        trace_wake(ready < 0 ? 0 : ready);  /* EINTR: a signal came, no event */
-        for (struct conn *c = conns; ready >= 0 && c < conns + n; c++)
-            if (c->state != DONE)
-                left -= conn_step(c, FD_ISSET(c->fd, &readable), FD_ISSET(c->fd, &writable));
+            break;                  /* EBADF, EINVAL: a bug */
+        trace_wake(ready < 0 ? 0 : ready);  /* EINTR: no event */
+        for (struct conn *c = conns; c < conns + n; c++)
+            if (ready >= 0 && c->state != DONE)
+                left -= conn_step(c, FD_ISSET(c->fd, &rd),
+                                  FD_ISSET(c->fd, &wr));
     }
-    return left;
+    fail_all(conns, n, "select");   /* if select() failed */
 }
 
 int main(int argc, char **argv)
@@ -243,8 +244,7 @@ int main(int argc, char **argv)
         conn_start(&conns[i], job.timeout);
         left += conns[i].state != DONE;
     }
-    if (run_loop(conns, job.n, left) > 0)
-        fail_all(conns, job.n, "select");
+    run_loop(conns, job.n, left);
     free(conns);
     return fetchcli_finish(&job);
 }
