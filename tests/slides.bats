@@ -37,6 +37,24 @@ load helpers
     [ "$(cat "$BATS_TEST_TMPDIR/t.md")" = "$expected" ]
 }
 
+@test "a marker may name a kit patch: the function is taken from the file the patch makes" {
+    p=chapters/14-completion/solutions/3-ownership.patch
+    printf '# t\n<!-- code: %s#queue_get() -->\n```c\nold\n```\n' "$p" > "$BATS_TEST_TMPDIR/t.md"
+    run "$TOP/slides/bin/slides" "$BATS_TEST_TMPDIR/t.md"
+    [ "$status" -eq 0 ]
+    "$TOP/tests/bin/kit-apply" "$TOP/$p" "$BATS_TEST_TMPDIR/solution.c"
+    want=$(sed -n '/^static int queue_get(/,/^}/p' "$BATS_TEST_TMPDIR/solution.c")
+    [ -n "$want" ]
+    [ "$(sed -n '/^```c$/,/^```$/p' "$BATS_TEST_TMPDIR/t.md" | sed '1d;$d')" = "$want" ]
+    # The solution's function, not the starter's.
+    "$TOP/tests/bin/kit-apply" --base "$TOP/$p" "$BATS_TEST_TMPDIR/starter.c"
+    [ "$(sed -n '/^static int queue_get(/,/^}/p' "$BATS_TEST_TMPDIR/starter.c")" != "$want" ]
+    printf '# t\n<!-- code: chapters/14-completion/solutions/nothing.patch#f() -->\n```c\n```\n' > "$BATS_TEST_TMPDIR/u.md"
+    run "$TOP/slides/bin/slides" "$BATS_TEST_TMPDIR/u.md"
+    [ "$status" -ne 0 ]
+    [[ $output == *"nothing.patch#f(): no such file"* ]]
+}
+
 # cut_regions FILE...: FILE:LINE: for each slide marker inside braces (in a
 # function's body, or a struct's); braces in strings and comments do not count.
 cut_regions() {
