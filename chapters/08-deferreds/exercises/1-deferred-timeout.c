@@ -1,5 +1,5 @@
-/* Exercise 1 (chapter 08): deferred_timeout. A deferred that fires late,
- * and a timeout that should fail it first. See 1-deferred-timeout.md.
+/* Exercise 8.1: deferred_timeout (exercises/1-deferred-timeout.md): a
+ * deferred that fires late, and a timeout that should fail it first.
  * Left out: everything but the timeout.
  */
 #include <stdio.h>

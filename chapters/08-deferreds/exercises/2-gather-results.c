@@ -1,5 +1,5 @@
-/* Exercise 2 (chapter 08): gather_results, Twisted's gatherResults: all
- * the results, or the first failure, at once. See 2-gather-results.md.
+/* Exercise 8.2: gather_results (exercises/2-gather-results.md), Twisted's
+ * gatherResults: all the results, or the first failure, at once.
  * Left out: real work; the values are constant strings.
  */
 #include <stdio.h>

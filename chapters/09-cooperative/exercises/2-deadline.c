@@ -1,5 +1,5 @@
-/* Exercise 2 (chapter 09): stop cooperative work at a deadline. For now
- * --deadline is read and ignored. See 2-deadline.md.
+/* Exercise 9.2: stop cooperative work at a deadline
+ * (exercises/2-deadline.md): --deadline S stops it after S seconds.
  * Left out: resuming stopped work.
  */
 #include <stdio.h>
@@ -13,7 +13,7 @@
 struct work {
     struct reactor *reactor;
     struct coop_task *task;
-    struct timer deadline;     /* TODO: arm it, cancel it */
+    struct timer deadline;     /* pending until it fires or is cancelled */
     long next, limit, count;
     double start;
 };
@@ -71,6 +71,7 @@ int main(int argc, char **argv)
         return 1;
     }
     coop_when_done(w.task, work_done, &w);
+    /* TODO: --deadline S: the work stops after S seconds (w.deadline) */
     reactor_run(w.reactor);
     printf("exited after %.2f s\n", timeline_now() - w.start);
     coop_free(w.task);

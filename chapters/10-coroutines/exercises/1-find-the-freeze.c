@@ -1,5 +1,6 @@
-/* Exercise 1 (chapter 10): a heartbeat coroutine that is late, because
- * another coroutine blocks the thread. See 1-find-the-freeze.md.
+/* Exercise 10.1: find the freeze (exercises/1-find-the-freeze.md). Two
+ * coroutines share one thread: a heartbeat due every 50 ms, and a worker
+ * that waits, then works, five times.
  * Left out: sockets; two coroutines are enough.
  */
 #include <stdio.h>
