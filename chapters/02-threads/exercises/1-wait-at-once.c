@@ -1,7 +1,6 @@
-/* Exercise 02.1 (starter): three slow service calls through the ThreadQueue,
- * but each one is got right after it is run, so they still happen one after
- * another: 0.3 + 0.5 + 0.2 s. Rearrange the calls so that all the waiting
- * happens at once. Usage: 1-wait-at-once BASE_URL
+/* Exercise 02.1 (exercises/1-wait-at-once.md): three slow service calls
+ * through the ThreadQueue, and how long they take in all.
+ * Usage: 1-wait-at-once BASE_URL
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,8 @@ int main(int argc, char **argv)
     if (q == NULL)
         return 1;
     double t0 = timeline_now();
+    /* TODO: each call is got right after it is run, so they happen one
+     * after another (0.3 + 0.5 + 0.2 s): make all the waiting happen at once. */
     for (int i = 0; i < n; i++) {
         struct call *c = &calls[i];
         snprintf(c->url, sizeof c->url, "%s/slow?delay=%g", argv[1], c->delay);

@@ -1,7 +1,6 @@
-/* Exercise 02.2 (starter): tqt_get_timeout, a tq_get that gives up after a
- * while. This file has its own copy of the ThreadQueue (tqt_*), built on
- * pthread_join like tq.c, and tqt_get_timeout still ignores its timeout.
- * Usage: 2-get-timeout BASE_URL   (billing takes 1 s; we wait 0.3 s for it)
+/* Exercise 02.2 (exercises/2-get-timeout.md): tqt_get_timeout, a tq_get
+ * that gives up after a while, in this file's own copy of the ThreadQueue
+ * (tqt_*). Usage: 2-get-timeout BASE_URL   (billing takes 1 s; we wait 0.3 s for it)
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,8 +1,6 @@
-/* Exercise 02.3 (starter): a ThreadQueue that reports the first failure as
- * soon as it happens. tqf_first_failure() should return the name of the
- * first task that failed, as soon as one has, and NULL once all succeeded;
- * this starter joins every task in order first, so it answers only when
- * the slowest task is done. Usage: 3-first-failure URL...
+/* Exercise 02.3 (exercises/3-first-failure.md): a ThreadQueue whose
+ * tqf_first_failure() returns the name of the first task that failed, as
+ * soon as one has, and NULL once all succeeded. Usage: 3-first-failure URL...
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,7 +1,6 @@
-/* 1-planted-race: four threads count page hits per site, as a crawler's
- * statistics would: hits[site] for each of 8 sites, a grand total, and the
- * busiest site so far. It takes a mutex, and still gets the total wrong.
- * Find the races (plural), fix them, and prove it with ThreadSanitizer.
+/* Exercise 04.1 (exercises/1-planted-race.md): four threads count page
+ * hits per site, as a crawler's statistics would: hits[site] for each of 8
+ * sites, a grand total, and the busiest site so far, under a mutex.
  * Exit 0 when the counts are exact, 1 when they are not.
  */
 #include <pthread.h>
@@ -17,6 +16,8 @@ static long total;
 static int busiest;   /* the site with the most hits so far */
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* TODO: it takes a mutex, and still gets the total wrong: find the races
+ * (plural), fix them, and prove it with ThreadSanitizer. */
 static void count_hit(int site)
 {
     pthread_mutex_lock(&stats_lock);

@@ -1,7 +1,6 @@
-/* 2-trylock-backoff: two threads move money between two accounts, and
- * each locks the account it takes from first: thread 1 locks A then B,
- * thread 2 locks B then A. So they deadlock. Your task: keep those orders,
- * and make the deadlock impossible in lock_both().
+/* Exercise 04.2 (exercises/2-trylock-backoff.md): two threads move money
+ * between two accounts, and each locks the account it takes from first:
+ * thread 1 locks A then B, thread 2 locks B then A.
  * A watchdog (the main thread) ends the program with exit 1 when no
  * transfer has happened for half a second.
  */
@@ -34,7 +33,8 @@ static void pause_for(long nanoseconds)
     nanosleep(&t, NULL);
 }
 
-/* Returns with both accounts locked. */
+/* Returns with both accounts locked. TODO: as it is, the two threads
+ * deadlock; keep the lock orders, and make the deadlock impossible. */
 static void lock_both(struct account *from, struct account *to)
 {
     pthread_mutex_lock(&from->lock);

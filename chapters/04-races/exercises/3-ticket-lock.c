@@ -1,8 +1,7 @@
-/* 3-ticket-lock: a fair lock, like the ticket machine at a bakery: take a
- * number, wait until that number is served. Four threads add to a shared
- * counter through ticket_lock() and ticket_unlock(), and check that they
- * are never two inside at once. In the starter the two functions do
- * nothing yet: write them with the two atomic counters of the struct.
+/* Exercise 04.3 (exercises/3-ticket-lock.md): a fair lock, like the ticket
+ * machine at a bakery: take a number, wait until that number is served.
+ * Four threads add to a shared counter through ticket_lock() and
+ * ticket_unlock(), and check that they are never two inside at once.
  * Exit 0 when the lock worked (exact count, never two inside), 1 if not.
  */
 #include <pthread.h>
@@ -20,7 +19,8 @@ struct ticket_lock {
     atomic_uint now_serving;   /* the number allowed in */
 };
 
-/* Waits until the caller may enter, in order of arrival. */
+/* Waits until the caller may enter, in order of arrival. TODO: this and
+ * ticket_unlock, with the two atomic counters of the struct. */
 static void ticket_lock(struct ticket_lock *l)
 {
     (void)l;   /* TODO */
