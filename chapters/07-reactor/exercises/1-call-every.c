@@ -1,7 +1,6 @@
-/* Exercise 1-call-every (chapter 07): a repeating timer on top of
- * reactor_call_later. call_every below fires only once: make it repeat,
- * and make call_every_cancel work from inside and outside the callback.
- * See 1-call-every.md.
+/* Exercise 07.1: call_every, a repeating timer on top of reactor_call_later,
+ * and call_every_cancel, which works from inside and outside the callback
+ * (exercises/1-call-every.md).
  */
 #include <stdio.h>
 #include <stdlib.h>

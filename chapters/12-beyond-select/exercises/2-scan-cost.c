@@ -1,9 +1,9 @@
-/* Exercise 2 (starter): measure what a wait costs with idle fds around.
+/* Exercise 12.2: what a wait costs with idle fds (exercises/2-scan-cost.md).
  *   2-scan-cost BACKEND IDLE
  * watches one pipe that is always readable and times PASSES passes of
- * the loop (the handler runs once per pass, level-triggered). It should
- * also watch IDLE fds that are never ready, and show that select and
- * poll pay for each of them on every wait while epoll does not.
+ * the loop (the handler runs once per pass, level-triggered), with IDLE
+ * more fds watched that are never ready: select and poll copy and scan
+ * every one of them on every wait; epoll does not look at them at all.
  */
 #include <stdio.h>
 #include <stdlib.h>

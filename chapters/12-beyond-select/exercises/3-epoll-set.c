@@ -1,9 +1,9 @@
-/* Exercise 3 (starter): the epoll backend's set(), written by you.
+/* Exercise 12.3: the epoll backend's set() (exercises/3-epoll-set.md).
  *   3-epoll-set
  * A reactor backend is four functions (common/reactor_backend.h). This
- * file has an epoll backend whose set() only knows EPOLL_CTL_ADD, and a
- * driver that calls the backend directly, step by step, the way the
- * reactor would. Fix set() until every step passes.
+ * file has an epoll backend's set() and a driver that calls it directly,
+ * step by step, the way the reactor would. The kernel keeps the interest
+ * list, so each change must name its kind: ADD, MOD or DEL.
  */
 #include <errno.h>
 #include <stdio.h>

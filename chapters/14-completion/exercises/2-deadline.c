@@ -1,9 +1,8 @@
-/* Exercise 2 (starter): a deadline as a linked timeout.
+/* Exercise 14.2: a deadline as a linked timeout (exercises/2-deadline.md).
  *   2-deadline S URL
  * connects (blocking, with common/net), sends the GET, then reads the
- * answer through the ring, one RECV at a time. It should give up S
- * seconds after it started, but nothing in the ring knows about S: a
- * server that never answers keeps it waiting forever. Give it a deadline.
+ * answer through the ring, one RECV at a time, and gives up S seconds
+ * after it started.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,7 +18,7 @@
 
 enum { RECV = 1, DEADLINE = 2 };   /* user_data */
 
-/* Queues a RECV into buf. `left` and `ts` are for you. */
+/* Queues a RECV into buf. TODO: give up after `left` s (`ts` is for you). */
 static void queue_recv(struct uring *u, int fd, char *buf, size_t len, double left,
                        struct __kernel_timespec *ts)
 {
