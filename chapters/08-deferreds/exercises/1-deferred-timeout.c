@@ -1,4 +1,4 @@
-/* Exercise 8.1: deferred_timeout (exercises/1-deferred-timeout.md): a
+/* Exercise 08.1: deferred_timeout (exercises/1-deferred-timeout.md): a
  * deferred that fires late, and a timeout that should fail it first.
  * Left out: everything but the timeout.
  */

@@ -1,4 +1,4 @@
-/* Exercise 8.2: gather_results (exercises/2-gather-results.md), Twisted's
+/* Exercise 08.2: gather_results (exercises/2-gather-results.md), Twisted's
  * gatherResults: all the results, or the first failure, at once.
  * Left out: real work; the values are constant strings.
  */

@@ -1,4 +1,4 @@
-/* Exercise 9.1: a cooperative task that yields by a time budget
+/* Exercise 09.1: a cooperative task that yields by a time budget
  * (exercises/1-time-budget.md): each turn, tiny steps while BUDGET lasts.
  * Left out: fetches; the heartbeat is the probe.
  */

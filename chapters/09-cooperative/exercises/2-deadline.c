@@ -1,4 +1,4 @@
-/* Exercise 9.2: stop cooperative work at a deadline
+/* Exercise 09.2: stop cooperative work at a deadline
  * (exercises/2-deadline.md): --deadline S stops it after S seconds.
  * Left out: resuming stopped work.
  */

@@ -1,4 +1,4 @@
-/* Exercise 9.3: defer_to_thread (exercises/3-defer-to-thread.md): run a
+/* Exercise 09.3: defer_to_thread (exercises/3-defer-to-thread.md): run a
  * function in a thread and get its result back on the reactor.
  * Left out: a thread pool (Twisted's has 10 threads), cancellation.
  */
