@@ -78,8 +78,8 @@ load helpers
     "$copy/tests/bin/kit-apply" --base "$ch/solutions/1-stats.patch" "$BATS_TEST_TMPDIR/base.c"
     cmp "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/base.c"
     "$copy/tests/bin/kit-apply" "$ch/solutions/1-stats.patch" "$BATS_TEST_TMPDIR/solution.c"
-    ! grep -qF '/* mine */' "$BATS_TEST_TMPDIR/solution.c"
-    ! cmp -s "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/solution.c"
+    not grep -qF '/* mine */' "$BATS_TEST_TMPDIR/solution.c"
+    not cmp -s "$BATS_TEST_TMPDIR/want.c" "$BATS_TEST_TMPDIR/solution.c"
 }
 
 @test "a solution that patches its whole starter is made from the starter as shipped; an edited starter is named, kit-sync follows a changed one" {
