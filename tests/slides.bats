@@ -86,6 +86,11 @@ cut_regions() {
     run cut_regions "${files[@]}"
     [ "$status" -eq 0 ]
     [ -z "$output" ] || { echo "regions cut inside a function:"; echo "$output"; false; }
+    # The kit (whole starters and patches) carries no slide marker at all.
+    kit=$(cd "$TOP" && git ls-files 'chapters/*/exercises/*.[ch]' 'chapters/*/exercises/*.patch' 'chapters/*/solutions/*')
+    [ -n "$kit" ]
+    marked=$(cd "$TOP" && grep -nE '^[-+ ]?[ \t]*/\* (slide:[A-Za-z0-9_-]+|end slide) \*/' $kit || true)
+    [ -z "$marked" ] || { echo "slide markers in the kit:"; echo "$marked"; false; }
     # and the check sees one
     printf '%s\n' 'int f(void)' '{' '    /* slide:x */' '    return 0;' '    /* end slide */' '}' > "$BATS_TEST_TMPDIR/cut.c"
     run cut_regions "$BATS_TEST_TMPDIR/cut.c"
