@@ -241,3 +241,21 @@ usage_error() {
     run -2 --separate-stderr "$reactor" --backend kqueue http://127.0.0.1:1/
     [ "${stderr_lines[0]}" = "fetch: --backend must be select, poll or epoll, not 'kqueue'" ]
 }
+
+@test "every test driver: --help on stdout, exit 0; an unknown option on stderr, exit 2" {
+    n=0
+    for src in "$TOP"/tests/drivers/*.c; do
+        d=${src%.c}
+        [ "$(basename "$d")" = driver ] && continue
+        [ -x "$d" ] || { echo "not built: $d"; false; }
+        run --separate-stderr timeout 10 "$d" --help </dev/null
+        [ "$status" -eq 0 ] || { echo "$d --help: exit $status"; false; }
+        [[ ${output,,} == "usage: "* ]] || { echo "$d --help printed: $output"; false; }
+        run --separate-stderr timeout 10 "$d" --no-such-option </dev/null
+        [ "$status" -eq 2 ] || { echo "$d --no-such-option: exit $status"; false; }
+        [ -z "$output" ]
+        [[ $stderr == *"--no-such-option"* ]] || { echo "$d said: $stderr"; false; }
+        n=$((n + 1))
+    done
+    [ "$n" -eq 7 ]
+}

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "reactor.h"
+
+static const char usage[] =
+    "usage: timercheck\n"
+    "Arms, cancels, moves and frees reactor timers; prints one line a step.\n";
 
 static void say(struct reactor *r, void *arg)
 {
@@ -61,8 +66,13 @@ static void check(int ok, const char *what)
     printf("%s: %s\n", ok ? "ok" : "WRONG", what);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int rc = driver_parse_options(argc, argv, "timercheck", usage);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc)
+        return driver_usage_error("no operand is taken");
     struct reactor *r = reactor_new();
     struct timer never_set = { 0 }, fired = { 0 }, cancelled = { 0 }, moved = { 0 };
     if (r == NULL || pipe(pipe_fds) < 0) {
