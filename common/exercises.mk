@@ -16,9 +16,9 @@ solutions: FORCE
 # then prints the compile and link flags of this build (cflags, link), and
 # what run-exercises needs to build its own sanitizer copies: the flags
 # without the build's optimisation and sanitizers (warn), the sources of
-# EXERCISE_OBJS (objs), the libraries (libs) and whether the chapter is
-# threaded (tsan). Second expansion: EXERCISE_OBJS may be set after the
-# include line too.
+# EXERCISE_OBJS (objs), the libraries (libs), whether the chapter is
+# threaded (tsan) and whether its leaks need valgrind (leaks). Second
+# expansion: EXERCISE_OBJS may be set after the include line too.
 .SECONDEXPANSION:
 exercise-flags: $(LIB) $$(EXERCISE_OBJS)
 	@echo 'cc: $(CC)'
@@ -28,5 +28,6 @@ exercise-flags: $(LIB) $$(EXERCISE_OBJS)
 	@echo 'objs: $(addprefix $(CURDIR)/,$(EXERCISE_OBJS:.o=.c))'
 	@echo 'libs: $(LDLIBS)'
 	@echo 'tsan: $(TSAN)'
+	@echo 'leaks: $(LEAKS)'
 
 .PHONY: exercises solutions exercise-flags

@@ -20,8 +20,8 @@ run() {
         done
         printf '%s\n%s\n' "$status" "${cmd:0:200}" >"$KIT_REPORT_DIR/runs/$BATS_TEST_NUMBER"
         if [ ! -f "$KIT_REPORT_DIR/runs/reported" ] &&
-           grep -qsE 'ERROR: |WARNING: ThreadSanitizer|runtime error|is still open at exit' \
-               "$KIT_REPORT_DIR"/{asan,ubsan,tsan,fds}.*; then
+           grep -qsE 'ERROR: |WARNING: ThreadSanitizer|runtime error|is still open at exit|==[0-9]+== ([0-9,]+ bytes in|Invalid |Conditional jump|Use of uninit|Syscall param|Mismatched|Source and destination|Process terminating)' \
+               "$KIT_REPORT_DIR"/{asan,ubsan,tsan,fds,valgrind}.*; then
             echo "$BATS_TEST_NUMBER" >"$KIT_REPORT_DIR/runs/reported"
         fi
     fi
